@@ -1,0 +1,14 @@
+// The `xinzhi` subcommands: each file cmd_<name>.cpp adds one command (its options, help
+// text and the function it runs) to the application.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace xinzhi::cli {
+
+void add_sql_command(CLI::App& app);
+void add_simulate_command(CLI::App& app);
+void add_ingest_command(CLI::App& app);
+void add_run_command(CLI::App& app);
+
+}  // namespace xinzhi::cli

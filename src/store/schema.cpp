@@ -1,0 +1,126 @@
+#include "store/schema.hpp"
+
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "core/error.hpp"
+#include "store/sqlite.hpp"
+
+namespace xinzhi::store {
+
+namespace {
+
+// Each entry migrates version i to i+1. Never edit a shipped entry: append a new one.
+const std::vector<std::string>& migrations() {
+  static const std::vector<std::string> kMigrations = {
+      // 0 -> 1: the first warehouse.
+      R"SQL(
+      -- Raw sensor readings as they arrived (before cleaning). ts: UTC milliseconds.
+      -- The columns match the landing CSV (ts,machine,sensor,value) so that files import 1:1.
+      CREATE TABLE readings (
+        ts      INTEGER NOT NULL,
+        machine TEXT NOT NULL,
+        sensor  TEXT NOT NULL,
+        value   REAL
+      );
+      -- Which rows each ingest commit added: lineage from a reading (by rowid) back to its file.
+      CREATE TABLE ingest_chunks (
+        id         INTEGER PRIMARY KEY,
+        source_id  INTEGER NOT NULL REFERENCES sources(id),
+        first_line INTEGER NOT NULL,
+        last_line  INTEGER NOT NULL,
+        first_rowid INTEGER,
+        last_rowid  INTEGER,
+        rows       INTEGER NOT NULL
+      );
+      -- Every input source (a file, a topic, a Modbus device) and how far it has been read.
+      CREATE TABLE sources (
+        id          INTEGER PRIMARY KEY,
+        kind        TEXT NOT NULL,            -- file, mqtt, modbus
+        name        TEXT NOT NULL UNIQUE,     -- path or URL/topic
+        size        INTEGER,                  -- file size when last read
+        offset      INTEGER NOT NULL DEFAULT 0,  -- bytes committed so far
+        line        INTEGER NOT NULL DEFAULT 0,  -- lines committed so far
+        rows        INTEGER NOT NULL DEFAULT 0,
+        quarantined INTEGER NOT NULL DEFAULT 0,
+        updated_ms  INTEGER
+      );
+      -- Input that could not be used, with where it came from and why. Nothing is dropped silently.
+      CREATE TABLE quarantine (
+        id         INTEGER PRIMARY KEY,
+        source     TEXT NOT NULL,
+        place      TEXT NOT NULL,             -- file:line, topic/offset, register
+        raw        TEXT NOT NULL,
+        reason     TEXT NOT NULL,
+        stage      TEXT NOT NULL,             -- ingest, mqtt, clean, ...
+        created_ms INTEGER NOT NULL
+      );
+      -- Maintenance and inspection text with its labels and entity spans (JSON [[start,end,type],...],
+      -- character offsets into text).
+      CREATE TABLE text_records (
+        id        INTEGER PRIMARY KEY,
+        record_id TEXT NOT NULL UNIQUE,
+        ts        INTEGER,
+        machine   TEXT,
+        lang      TEXT NOT NULL,
+        split     TEXT NOT NULL,
+        text      TEXT NOT NULL,
+        label     TEXT,
+        value     REAL,
+        entities  TEXT NOT NULL DEFAULT '[]'
+      );
+      -- Production orders and their routings (one row per operation; eligible machines as JSON
+      -- [{"machine":"M01","minutes":12.5},...] so that flexible routings fit).
+      CREATE TABLE production_orders (
+        order_id   TEXT PRIMARY KEY,
+        product    TEXT NOT NULL,
+        quantity   INTEGER NOT NULL,
+        release_ms INTEGER NOT NULL,
+        due_ms     INTEGER NOT NULL,
+        weight     REAL NOT NULL DEFAULT 1
+      );
+      CREATE TABLE order_operations (
+        order_id  TEXT NOT NULL REFERENCES production_orders(order_id),
+        seq       INTEGER NOT NULL,
+        eligible  TEXT NOT NULL,
+        PRIMARY KEY (order_id, seq)
+      );
+      -- Pipeline runs.
+      CREATE TABLE runs (
+        id          INTEGER PRIMARY KEY,
+        name        TEXT NOT NULL,
+        folder      TEXT NOT NULL,
+        started_ms  INTEGER NOT NULL,
+        finished_ms INTEGER,
+        status      TEXT NOT NULL,
+        metrics     TEXT
+      );
+      )SQL",
+  };
+  return kMigrations;
+}
+
+}  // namespace
+
+int current_schema_version() { return static_cast<int>(migrations().size()); }
+
+void migrate(Database& db) {
+  const int latest = current_schema_version();
+  const int version = static_cast<int>(query_int(db, "PRAGMA user_version").value_or(0));
+  if (version > latest)
+    throw InputError(db.path(), fmt::format("warehouse schema version {} is newer than this xinzhi knows ({}); "
+                                            "upgrade xinzhi to open it",
+                                            version, latest));
+  if (version == 0 && query_int(db, "SELECT count(*) FROM sqlite_master").value_or(0) > 0)
+    throw InputError(db.path(), "is a SQLite file but not a xinzhi warehouse (it has tables and no schema version)");
+  for (int v = version; v < latest; ++v) {
+    Transaction tx(db);
+    db.exec(migrations()[static_cast<std::size_t>(v)]);
+    db.exec(fmt::format("PRAGMA user_version = {}", v + 1));
+    tx.commit();
+  }
+}
+
+}  // namespace xinzhi::store

@@ -1,0 +1,77 @@
+// The warehouse: one SQLite file in WAL mode holding readings, quarantine, text records,
+// production orders and runs. Opening it migrates an older schema forward and refuses a
+// file that is not a xinzhi warehouse.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/table.hpp"
+#include "store/sqlite.hpp"
+
+namespace xinzhi::store {
+
+struct QuarantineRow {
+  std::string source;  // file path, topic, device
+  std::string place;   // file:line, topic/offset
+  std::string raw;     // the input as it was (truncated to 4 KiB)
+  std::string reason;
+  std::string stage;   // ingest, mqtt, clean, ...
+};
+
+struct TextRecord {
+  std::string record_id, lang, split, text, label, entities_json = "[]", machine;
+  std::int64_t ts = 0;
+  bool has_value = false;
+  double value = 0;
+};
+
+struct OrderOperation {
+  struct Option {
+    std::string machine;
+    double minutes;
+  };
+  std::vector<Option> eligible;
+};
+
+struct ProductionOrder {
+  std::string order_id, product;
+  std::int64_t quantity = 1, release_ms = 0, due_ms = 0;
+  double weight = 1;
+  std::vector<OrderOperation> operations;
+};
+
+class Warehouse {
+ public:
+  // Opens or creates the warehouse at path. create=false refuses a missing file.
+  explicit Warehouse(const std::string& path, bool create = true);
+
+  Database& db() { return db_; }
+  const std::string& path() const { return db_.path(); }
+
+  // Readings: a table with columns ts (timestamp), machine, sensor (string), value (float64).
+  void append_readings(const Table& readings);
+  // All readings, optionally for one machine, ordered by machine, sensor, ts.
+  Table read_readings(const std::string& machine = "");
+  std::int64_t reading_count();
+
+  void quarantine(const std::vector<QuarantineRow>& rows);
+  std::int64_t quarantine_count(const std::string& stage = "");
+
+  void put_text_records(const std::vector<TextRecord>& records);  // replaces by record_id
+  std::vector<TextRecord> text_records(const std::string& split = "");
+
+  void put_orders(const std::vector<ProductionOrder>& orders);  // replaces by order_id
+  std::vector<ProductionOrder> orders();
+
+  std::int64_t begin_run(const std::string& name, const std::string& folder);
+  void end_run(std::int64_t id, const std::string& status, const std::string& metrics_json);
+
+ private:
+  Database db_;
+};
+
+}  // namespace xinzhi::store
