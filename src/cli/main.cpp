@@ -68,6 +68,7 @@ int main(int argc, char** argv) {
     xinzhi::Progress::set_quiet(quiet);
   });
 
+  xinzhi::cli::add_ingest_command(app);
   xinzhi::cli::add_sql_command(app);
 
   try {

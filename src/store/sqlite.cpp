@@ -83,6 +83,11 @@ Statement& Statement::bind(int i, std::string_view v) {
     db_->fail("bind");
   return *this;
 }
+Statement& Statement::bind_static(int i, std::string_view v) {
+  if (sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC) != SQLITE_OK)
+    db_->fail("bind");
+  return *this;
+}
 Statement& Statement::bind_blob(int i, std::string_view v) {
   if (sqlite3_bind_blob(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT) != SQLITE_OK)
     db_->fail("bind");

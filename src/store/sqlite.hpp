@@ -53,6 +53,8 @@ class Statement {
   Statement& bind(int i, const char* v) { return bind(i, std::string_view(v)); }
   Statement& bind(int i, const std::string& v) { return bind(i, std::string_view(v)); }
   Statement& bind_blob(int i, std::string_view v);
+  // TEXT whose memory the caller keeps alive until the statement is reset (no copy: hot paths).
+  Statement& bind_static(int i, std::string_view v);
   Statement& bind_null(int i);
 
   // Returns true while there is a row; false when done.
