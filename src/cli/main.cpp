@@ -1,10 +1,12 @@
 // The `xinzhi` command: global options, subcommands, and the mapping of errors to exit codes
 // (0 ok, 1 usage, 2 bad input, 3 internal).
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "cli/commands.hpp"
 #include "cli/suggest.hpp"
@@ -45,6 +47,52 @@ std::string suggestion_for(CLI::App& app, const CLI::ParseError& e) {
   return near.empty() ? "" : fmt::format(" (did you mean '{}'?)", near);
 }
 
+// "" when every command word and --option is known; otherwise the message.
+std::string unknown_word(CLI::App& app, int argc, char** argv) {
+  std::vector<CLI::App*> levels{&app};
+  auto names_of = [](const CLI::App* level) {
+    std::vector<std::string> names;
+    for (const CLI::App* sub : level->get_subcommands({})) names.push_back(sub->get_name());
+    return names;
+  };
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--") break;
+    if (arg.rfind("--", 0) == 0) {
+      const bool inline_value = arg.find('=') != std::string::npos;
+      arg = arg.substr(0, arg.find('='));
+      std::vector<std::string> options;
+      const CLI::Option* match = nullptr;
+      for (const CLI::App* level : levels)
+        for (const CLI::Option* opt : level->get_options())
+          for (const auto& l : opt->get_lnames()) {
+            options.push_back("--" + l);
+            if ("--" + l == arg) match = opt;
+          }
+      if (match && !inline_value && match->get_type_size() > 0) ++i;  // skip the option's value
+      if (!match) {
+        const std::string near = xinzhi::cli::nearest(arg, options);
+        return fmt::format("unknown option '{}'{}{}", arg,
+                           levels.size() > 1 ? " for '" + levels.back()->get_name() + "'" : std::string(),
+                           near.empty() ? std::string() : " (did you mean '" + near + "'?)");
+      }
+      continue;
+    }
+    if (!arg.empty() && arg[0] == '-') continue;
+    const auto names = names_of(levels.back());
+    if (std::find(names.begin(), names.end(), arg) != names.end()) {
+      levels.push_back(levels.back()->get_subcommand(arg));
+      continue;
+    }
+    if (levels.size() == 1) {
+      const std::string near = xinzhi::cli::nearest(arg, names);
+      return fmt::format("unknown command '{}'{}; commands: {}", arg,
+                         near.empty() ? std::string() : " (did you mean '" + near + "'?)", fmt::join(names, ", "));
+    }
+  }
+  return "";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -70,6 +118,14 @@ int main(int argc, char** argv) {
 
   xinzhi::cli::add_ingest_command(app);
   xinzhi::cli::add_sql_command(app);
+  xinzhi::cli::add_run_command(app);
+
+  // CLI11 reports an unknown command only as "a subcommand is required", and checks required
+  // options before unknown ones: name the unknown word first, with the nearest valid one.
+  if (const std::string problem = unknown_word(app, argc, argv); !problem.empty()) {
+    std::cerr << "xinzhi: error: " << problem << "\nRun with --help for usage.\n";
+    return 1;
+  }
 
   try {
     app.parse(argc, argv);

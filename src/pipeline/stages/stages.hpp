@@ -1,0 +1,12 @@
+// The factories of the stages this build knows (one file per stage in this folder).
+#pragma once
+
+#include <memory>
+
+#include "pipeline/stage.hpp"
+
+namespace xinzhi::pipeline {
+
+std::unique_ptr<Stage> make_ingest_stage(const ConfigNode& settings);
+
+}  // namespace xinzhi::pipeline
