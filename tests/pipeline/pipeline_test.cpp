@@ -1,0 +1,98 @@
+// Pipeline files and runs through the real `xinzhi run`: bad files are refused before anything
+// runs (no run folder left behind), a good run leaves run.log, metrics.json and report.html.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "support/test_support.hpp"
+
+using xinzhi::testing::read_text;
+using xinzhi::testing::run_xinzhi;
+using xinzhi::testing::TempDir;
+using xinzhi::testing::write_text;
+namespace fs = std::filesystem;
+
+namespace {
+
+xinzhi::testing::CommandResult run_pipeline(const TempDir& dir, const std::string& yaml) {
+  write_text(dir / "p.yaml", yaml);
+  return run_xinzhi("run " + (dir / "p.yaml") + " --runs-dir " + (dir / "runs"));
+}
+
+bool has_run_folder(const TempDir& dir) {
+  std::error_code ec;
+  return fs::exists(dir / "runs", ec) && !fs::is_empty(dir / "runs", ec);
+}
+
+}  // namespace
+
+TEST(Pipeline, UnknownKeyIsRefusedWithLineAndKeyPath) {
+  TempDir dir;
+  const auto r = run_pipeline(dir, "name: t\nstages:\n  - ingest:\n      path: a.csv\n      chunk_rowz: 5\n");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("p.yaml:5:7: unknown key 'stages[0].ingest.chunk_rowz'"), std::string::npos) << r.output;
+  EXPECT_FALSE(has_run_folder(dir));
+}
+
+TEST(Pipeline, WrongTypeIsRefusedWithLineAndKeyPath) {
+  TempDir dir;
+  const auto r = run_pipeline(dir, "name: t\nseed: lots\nstages:\n  - ingest: {}\n");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("p.yaml:2:7: seed: expected a whole number, got 'lots'"), std::string::npos) << r.output;
+  EXPECT_FALSE(has_run_folder(dir));
+}
+
+TEST(Pipeline, UnknownStageNamesTheKnownOnes) {
+  TempDir dir;
+  const auto r = run_pipeline(dir, "name: t\nstages:\n  - ingets: {}\n");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("unknown stage 'ingets'; this build has: "), std::string::npos) << r.output;
+}
+
+TEST(Pipeline, MissingFileAndBadYaml) {
+  TempDir dir;
+  auto r = run_xinzhi("run " + (dir / "absent.yaml"));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("absent.yaml: no such file"), std::string::npos) << r.output;
+  r = run_pipeline(dir, "name: t\nstages: [ingest: {}\n");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("not valid YAML"), std::string::npos) << r.output;
+  EXPECT_FALSE(has_run_folder(dir));
+}
+
+TEST(Pipeline, RunWritesLogMetricsAndReport) {
+  TempDir dir;
+  write_text(dir / "a.csv",
+             "ts,machine,sensor,value\n2026-01-01T00:00:00Z,M1,power,1\n2026-01-01T00:00:10Z,M1,power,2\nbad\n");
+  const auto r = run_pipeline(dir, "name: t\nstages:\n  - ingest: {path: a.csv}\n");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto pos = r.output.find("report: ");
+  ASSERT_NE(pos, std::string::npos) << r.output;
+  const fs::path report = r.output.substr(pos + 8, r.output.find('\n', pos) - pos - 8);
+  const fs::path run = report.parent_path();
+  EXPECT_EQ(run.parent_path(), fs::path(dir / "runs"));
+  const auto metrics = nlohmann::json::parse(read_text((run / "metrics.json").string()));
+  EXPECT_EQ(metrics["status"], "ok");
+  EXPECT_EQ(metrics["stages"][0]["metrics"]["readings"], 2);
+  EXPECT_EQ(metrics["stages"][0]["metrics"]["quarantined"], 1);
+  const std::string html = read_text(report.string());
+  EXPECT_NE(html.find("<svg"), std::string::npos);
+  EXPECT_NE(html.find("ragged row: 1 field, expected 4"), std::string::npos);
+  EXPECT_EQ(html.find("<script"), std::string::npos);  // self-contained, no scripts to fetch
+  EXPECT_NE(read_text((run / "run.log").string()).find("stage ingest: done"), std::string::npos);
+}
+
+TEST(Pipeline, FailedStageStillWritesReportAndExits2) {
+  TempDir dir;
+  write_text(dir / "empty.csv", "");
+  const auto r = run_pipeline(dir, "name: t\nstages:\n  - ingest: {path: empty.csv}\n");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("empty.csv:1: empty file"), std::string::npos) << r.output;
+  ASSERT_TRUE(has_run_folder(dir));
+  const fs::path run = fs::directory_iterator(dir / "runs")->path();
+  const auto metrics = nlohmann::json::parse(read_text((run / "metrics.json").string()));
+  EXPECT_EQ(metrics["status"], "failed");
+  EXPECT_NE(read_text((run / "report.html").string()).find("empty file"), std::string::npos);
+}
