@@ -250,9 +250,20 @@ TruthComparison compare_with_truth(const LandingProfile& profile, store::Warehou
   std::map<std::string, std::int64_t> injected;
   std::string line;
   std::getline(in, line);  // header
+  // Run-like defects are one truth row per run, with the rows they affect in the detail
+  // (gap: "rows=N", stuck: "samples=N"); count affected rows so both columns mean the same.
+  auto detail_count = [](const std::string& row, const std::string& key) -> std::int64_t {
+    const auto p = row.find(key + "=");
+    if (p == std::string::npos) return 1;
+    return std::strtoll(row.c_str() + p + key.size() + 1, nullptr, 10);
+  };
   while (std::getline(in, line)) {
     const auto comma = line.find(',');
-    if (comma != std::string::npos) ++injected[line.substr(0, comma)];
+    if (comma == std::string::npos) continue;
+    const std::string kind = line.substr(0, comma);
+    if (kind == "gap") injected[kind] += detail_count(line, "rows");
+    else if (kind == "stuck") injected[kind] += detail_count(line, "samples");
+    else ++injected[kind];
   }
   std::vector<std::vector<std::string>> rows;
   for (const auto& [kind, n] : injected) {
@@ -263,8 +274,9 @@ TruthComparison compare_with_truth(const LandingProfile& profile, store::Warehou
     out.metrics[kind] = {{"injected", n}, {"found", f == profile.found.end() ? nlohmann::json(nullptr) : nlohmann::json(f->second)}};
   }
   out.html = "<h3>Defects in the landing data next to the twin's truth</h3>"
-             "<p class=note>Injected: rows of truth/defects.csv per kind. Found: counted in the raw readings by the "
-             "rule on the right; the clean stage scores each instance.</p>" +
+             "<p class=note>Injected: readings affected per kind according to truth/defects.csv (gaps and stuck "
+             "runs counted in readings, a Fahrenheit gateway in machines, clock skew in gateways). Found: counted in "
+             "the raw readings by the rule on the right, with no knowledge of the truth.</p>" +
              html::table({"defect", "#injected", "#found", "how it was found"}, rows);
   return out;
 }
