@@ -22,6 +22,7 @@ PipelineSpec load_pipeline(const std::string& path) {
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_')
       root.fail_at("name", "use letters, digits, '-' and '_' only (it names the run folder)");
   spec.seed = static_cast<std::uint64_t>(root.get<std::int64_t>("seed", 42));
+  spec.runs_dir_from_file = root.has("runs_dir");
   spec.runs_dir = root.get<std::string>("runs_dir", spec.runs_dir);
   spec.warehouse = root.get<std::string>("warehouse", spec.warehouse);
   const auto stages = root.sequence("stages");

@@ -42,7 +42,10 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 
 RunResult run_pipeline(const std::string& pipeline_file, const RunOptions& options) {
   PipelineSpec spec = load_pipeline(pipeline_file);  // every setting checked before anything runs
-  const fs::path runs_dir = options.runs_dir.empty() ? fs::path(spec.runs_dir) : fs::path(options.runs_dir);
+  // --runs-dir is relative to where the user stands; runs_dir in the file to the file itself.
+  const fs::path runs_dir = !options.runs_dir.empty() ? fs::path(options.runs_dir)
+                            : spec.runs_dir_from_file ? (spec.dir / spec.runs_dir).lexically_normal()
+                                                      : fs::path(spec.runs_dir);
   RunResult result;
   result.run_dir = fs::absolute(make_run_dir(runs_dir, spec.name));
   result.report = result.run_dir / "report.html";

@@ -96,3 +96,30 @@ TEST(Pipeline, FailedStageStillWritesReportAndExits2) {
   EXPECT_EQ(metrics["status"], "failed");
   EXPECT_NE(read_text((run / "report.html").string()).find("empty file"), std::string::npos);
 }
+
+TEST(Pipeline, SmartFactoryChainFindsTheTwinsDefects) {
+  TempDir dir;
+  write_text(dir / "p.yaml",
+             "name: sf\nseed: 7\nstages:\n  - simulate: {plant: " + xinzhi::testing::source_dir() +
+                 "/examples/smart-factory/plant.yaml, days: 2, machines: 5}\n  - ingest: {}\n");
+  const auto r = run_xinzhi("-q run " + (dir / "p.yaml") + " --runs-dir " + (dir / "runs"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const fs::path run = fs::directory_iterator(dir / "runs")->path();
+  const auto metrics = nlohmann::json::parse(read_text((run / "metrics.json").string()));
+  const auto& sim = metrics["stages"][0]["metrics"];
+  const auto& ingest = metrics["stages"][1]["metrics"];
+  EXPECT_EQ(sim["machines"], 5);
+  // Every landing row is either a reading or a quarantined line.
+  EXPECT_EQ(ingest["readings"].get<std::int64_t>() + ingest["quarantined"].get<std::int64_t>(),
+            sim["landing_rows"].get<std::int64_t>());
+  // Defects whose rules are exact must match the twin's truth one for one.
+  const auto& cmp = ingest["defects_vs_truth"];
+  for (const char* kind : {"duplicate", "missing", "gap", "truncated_line"}) {
+    ASSERT_TRUE(cmp.contains(kind)) << kind;
+    EXPECT_EQ(cmp[kind]["found"], cmp[kind]["injected"]) << kind;
+  }
+  EXPECT_GT(ingest["text_records"].get<int>(), 0);
+  EXPECT_GT(ingest["orders"].get<int>(), 0);
+  const std::string html = read_text((run / "report.html").string());
+  EXPECT_NE(html.find("Defects in the landing data next to the twin"), std::string::npos);
+}

@@ -62,24 +62,43 @@ SeriesFacts examine(std::vector<std::int64_t>& ts, std::vector<double>& values) 
   for (const auto& [t, v] : ordered)
     if (!std::isnan(v)) known.push_back(v);
   f.median_value = median_of(known);
-  // Stuck: runs of at least 6 identical values (a live sensor's noise never repeats that long).
+  // Stuck: a run of identical values too long to be chance for this series. A quantised
+  // sensor at rest repeats often, so the run length needed grows with how often consecutive
+  // values are equal (chance of the run below one in a million). A stopped machine's 0 is rest,
+  // not a frozen sensor.
+  std::size_t equal_pairs = 0;
+  for (std::size_t i = 1; i < known.size(); ++i) equal_pairs += known[i] == known[i - 1];
+  const double p_equal = known.size() > 1 ? static_cast<double>(equal_pairs) / static_cast<double>(known.size() - 1) : 0;
+  const std::size_t min_run =
+      p_equal <= 0 ? 4 : std::max<std::size_t>(4, static_cast<std::size_t>(std::ceil(std::log(1e-6) / std::log(p_equal))) + 1);
   std::size_t run = 1;
   for (std::size_t i = 1; i <= known.size(); ++i) {
     if (i < known.size() && known[i] == known[i - 1]) {
       ++run;
       continue;
     }
-    if (run >= 6) f.stuck += static_cast<std::int64_t>(run);
+    if (run >= min_run && known[i - 1] != 0) f.stuck += static_cast<std::int64_t>(run);
     run = 1;
   }
-  // Spikes: Hampel filter, window of 7, threshold 6 scaled MADs.
-  std::vector<double> w(7), dev(7);
-  for (std::size_t i = 3; i + 3 < known.size(); ++i) {
-    std::copy(known.begin() + static_cast<std::ptrdiff_t>(i - 3), known.begin() + static_cast<std::ptrdiff_t>(i + 4), w.begin());
-    const double med = median_of(w);
-    for (std::size_t k = 0; k < 7; ++k) dev[k] = std::fabs(w[k] - med);
-    const double mad = 1.4826 * median_of(dev);
-    if (mad > 0 && std::fabs(known[i] - med) > 6 * mad) ++f.spikes;
+  // Spikes: an isolated point far from both neighbours while the neighbours agree. "Far" is
+  // measured against the local step-to-step noise (a running spindle is noisier than an idle
+  // one) and against the series' own spread, so that starts and stops are not spikes.
+  std::vector<double> steps;
+  for (std::size_t i = 1; i < known.size(); ++i) steps.push_back(std::fabs(known[i] - known[i - 1]));
+  std::vector<double> sorted_values = known;
+  std::sort(sorted_values.begin(), sorted_values.end());
+  const double spread = sorted_values.empty() ? 0
+                        : sorted_values[sorted_values.size() * 99 / 100] - sorted_values[sorted_values.size() / 100];
+  std::vector<double> window;
+  for (std::size_t i = 1; i + 1 < known.size(); ++i) {
+    const double a = known[i - 1], v = known[i], b = known[i + 1];
+    const double jump = std::min(std::fabs(v - a), std::fabs(v - b));
+    if (jump <= 0.1 * spread || std::fabs(b - a) >= jump / 4) continue;
+    // Local noise: median step among the 16 around i, leaving out the two steps that touch i.
+    window.clear();
+    for (std::size_t k = i >= 9 ? i - 9 : 0; k < std::min(steps.size(), i + 9); ++k)
+      if (k != i - 1 && k != i) window.push_back(steps[k]);
+    if (jump > 12 * 1.4826 * median_of(window)) ++f.spikes;
   }
   return f;
 }
@@ -92,8 +111,8 @@ LandingProfile profile_landing(store::Warehouse& wh) {
               {"out_of_order", "ts earlier than the latest already received for the series"},
               {"missing", "value reported empty / null"},
               {"gap", "samples missing where the interval exceeds 1.5 x the series' median interval"},
-              {"stuck", "rows in runs of 6 or more identical values"},
-              {"spike", "Hampel filter: more than 6 scaled MADs from the median of 7 neighbours"},
+              {"stuck", "rows in runs of identical non-zero values longer than chance allows for the series"},
+              {"spike", "a point far from both neighbours (12 local robust step sizes and a tenth of the series' spread) while they agree"},
               {"unit_fahrenheit", "temperature series whose median sits near 9/5 x the plant's median + 32"},
               {"truncated_line", "lines quarantined as truncated"}};
   std::map<std::string, std::int64_t> found;

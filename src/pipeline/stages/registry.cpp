@@ -4,6 +4,7 @@ namespace xinzhi::pipeline {
 
 const std::vector<std::pair<std::string, StageFactory>>& stage_registry() {
   static const std::vector<std::pair<std::string, StageFactory>> kStages = {
+      {"simulate", make_simulate_stage},
       {"ingest", make_ingest_stage},
   };
   return kStages;
