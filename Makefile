@@ -30,7 +30,9 @@ configure: deps $(BUILD)/CMakeCache.txt
 build: configure
 	cmake --build $(BUILD) -j $(JOBS)
 
-demo: build
+# The demo needs only the command, not the tests and benchmarks.
+demo: configure
+	cmake --build $(BUILD) -j $(JOBS) --target xinzhi
 	$(BUILD)/xinzhi run examples/smart-factory/pipeline.yaml
 
 test: build

@@ -171,11 +171,92 @@ std::string CsvReadingLayout::parse(std::string_view line, Reading& out, std::ve
   return parse_value(fields[static_cast<std::size_t>(value_)], out);
 }
 
+namespace {
+
+// The common case, a flat object of the four fields with plain strings, without building a
+// JSON tree (several times faster). Anything else (escapes, nesting, other keys, errors)
+// returns false and the full parser decides, so the messages stay the same.
+bool parse_flat_json_reading(std::string_view line, Reading& out, std::string& machine_storage,
+                             std::string& sensor_storage) {
+  std::size_t i = 0;
+  const std::size_t n = line.size();
+  auto skip_ws = [&] {
+    while (i < n && (line[i] == ' ' || line[i] == '\t')) ++i;
+  };
+  auto string_at = [&](std::string_view& s) {
+    if (i >= n || line[i] != '"') return false;
+    const std::size_t end = line.find('"', i + 1);
+    if (end == std::string_view::npos) return false;
+    s = line.substr(i + 1, end - i - 1);
+    if (s.find('\\') != std::string_view::npos) return false;
+    i = end + 1;
+    return true;
+  };
+  skip_ws();
+  if (i >= n || line[i++] != '{') return false;
+  bool have_ts = false, have_m = false, have_s = false, have_v = false;
+  for (;;) {
+    skip_ws();
+    std::string_view key;
+    if (!string_at(key)) return false;
+    skip_ws();
+    if (i >= n || line[i++] != ':') return false;
+    skip_ws();
+    if (key == "ts" || key == "machine" || key == "sensor") {
+      std::string_view v;
+      if (!string_at(v)) return false;
+      if (key == "ts") {
+        const auto t = parse_iso8601(v);
+        if (!t) return false;
+        out.ts = *t, have_ts = true;
+      } else if (key == "machine") {
+        if (v.empty()) return false;
+        machine_storage.assign(v), have_m = true;
+      } else {
+        if (v.empty()) return false;
+        sensor_storage.assign(v), have_s = true;
+      }
+    } else if (key == "value") {
+      if (line.compare(i, 4, "null") == 0) {
+        out.has_value = false;
+        i += 4;
+      } else {
+        double v;
+        const auto [ptr, ec] = std::from_chars(line.data() + i, line.data() + n, v);
+        if (ec != std::errc() || !std::isfinite(v)) return false;
+        i = static_cast<std::size_t>(ptr - line.data());
+        out.has_value = true, out.value = v;
+      }
+      have_v = true;
+    } else {
+      return false;
+    }
+    skip_ws();
+    if (i < n && line[i] == ',') {
+      ++i;
+      continue;
+    }
+    if (i < n && line[i] == '}') {
+      ++i;
+      break;
+    }
+    return false;
+  }
+  skip_ws();
+  if (i != n || !(have_ts && have_m && have_s && have_v)) return false;
+  out.machine = machine_storage;
+  out.sensor = sensor_storage;
+  return true;
+}
+
+}  // namespace
+
 std::string parse_json_reading(std::string_view line, Reading& out, std::string& machine_storage,
                                std::string& sensor_storage) {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   if (const auto bad = invalid_utf8_at(line); bad != std::string_view::npos)
     return fmt::format("invalid UTF-8 at byte {}", bad + 1);
+  if (parse_flat_json_reading(line, out, machine_storage, sensor_storage)) return {};
   const nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) return "malformed JSON";
   if (!j.is_object()) return "expected a JSON object";
