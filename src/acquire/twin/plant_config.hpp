@@ -77,12 +77,12 @@ struct Gateway {
 };
 
 struct FailureModel {
-  double mtbf_hours = 160;       // mean running hours between wear-out failures (without maintenance)
+  double mtbf_hours = 100;       // mean running hours between wear-out failures (without maintenance)
   double repair_hours = 6;       // mean repair time
   double idle_wear = 0.25;       // wear per idle/setup hour relative to a running hour
   double maintenance_interval_days = 10;
   double maintenance_hours = 4;
-  double maintenance_restore = 0.6;  // share of the wear a planned maintenance removes
+  double maintenance_restore = 0.5;  // share of the wear a planned maintenance removes
 };
 
 struct RecordsConfig {

@@ -18,7 +18,13 @@ inline constexpr std::string_view kLandingCsvExt = ".csv";
 inline constexpr std::string_view kLandingJsonlExt = ".jsonl";
 inline constexpr std::string_view kLandingCsvHeader = "ts,machine,sensor,value";
 
-// Technician logs: records/maintenance.jsonl and records/{train,dev,test}.{en,zh}.bio.
+// Technician logs: records/maintenance.jsonl, one object per line:
+//   {"id","ts","machine","lang":"en"|"zh","split":"train"|"dev"|"test","kind":"fault"|"repair"|
+//    "maintenance"|"inspection","template":"en-fault-2","text","label":<fault category or "normal">,
+//    "value":<number quoted in the text, when there is one>,"entities":[[start,end,"TYPE"],...]}
+// with entity offsets in Unicode code points, [start, end). The test split uses only templates
+// that train and dev never use ("template" names it). records/<split>.<lang>.bio: one token per
+// line "TOKEN TAG" (BIO), a blank line after each record; zh has one character per line.
 inline constexpr std::string_view kRecordsDir = "records";
 inline constexpr std::string_view kMaintenanceJsonl = "records/maintenance.jsonl";
 inline constexpr std::array<std::string_view, 3> kSplits = {"train", "dev", "test"};
