@@ -29,7 +29,7 @@ MappedFile::MappedFile(const std::string& path) {
   }
   size_ = static_cast<std::size_t>(st.st_size);
   if (size_ > 0) {
-    void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
+    void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);  // one fault pass, not one per page
     if (p == MAP_FAILED) {
       ::close(fd);
       throw InputError(path, fmt::format("cannot map: {}", std::strerror(errno)));
@@ -93,9 +93,9 @@ bool parse_ts_fast(std::string_view f, TimestampMs& out, DayCache& cache) {
 }
 
 struct SliceResult {
-  std::vector<std::uint32_t> series;  // local ids, later remapped
-  std::vector<TimestampMs> ts;
-  std::vector<double> value;
+  BigVector<std::uint32_t> series;  // local ids, later remapped
+  BigVector<TimestampMs> ts;
+  BigVector<double> value;
   std::vector<std::string_view> keys;  // local id -> "machine,sensor" bytes
 };
 
@@ -111,6 +111,40 @@ struct KeyHash {
   throw InputError(place(name, line, col), msg);
 }
 
+// Clinger's fast path: a decimal with at most 15 significant digits and a short fraction is
+// exactly m / 10^f with m and 10^f exact doubles, so one correctly rounded division gives the
+// correctly rounded result. Anything else (exponents, long digit strings, nan/inf) goes to
+// std::from_chars. Returns the end of the number, or nullptr when it is not one.
+inline const char* parse_double(const char* p, const char* end, double& out) {
+  static constexpr double kPow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
+                                      1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+  const char* q = p;
+  bool neg = false;
+  if (q < end && (*q == '-' || *q == '+')) neg = *q == '-', ++q;
+  std::uint64_t m = 0;
+  int digits = 0, frac = 0;
+  const char* start = q;
+  while (q < end && static_cast<unsigned>(*q - '0') <= 9) m = m * 10 + static_cast<unsigned>(*q++ - '0'), ++digits;
+  if (q < end && *q == '.') {
+    ++q;
+    while (q < end && static_cast<unsigned>(*q - '0') <= 9) m = m * 10 + static_cast<unsigned>(*q++ - '0'), ++digits, ++frac;
+  }
+  const bool simple = q > start && !(q == start + 1 && *start == '.') &&
+                      (q == end || (*q != 'e' && *q != 'E')) && digits <= 15;
+  if (simple) {
+    const double v = static_cast<double>(m) / kPow10[frac];
+    out = neg ? -v : v;
+    return q;
+  }
+  const char* from = p + (*p == '+');  // from_chars refuses a leading '+'
+  auto [ptr, ec] = std::from_chars(from, end, out);
+  if (ec == std::errc::result_out_of_range) {
+    out = std::strtod(std::string(from, ptr).c_str(), nullptr);
+    return ptr;
+  }
+  return ec == std::errc() ? ptr : nullptr;
+}
+
 void parse_slice(std::string_view text, const char* begin, const char* end, const std::string& name,
                  SliceResult& r) {
   std::unordered_map<std::string_view, std::uint32_t, KeyHash> ids;
@@ -121,23 +155,25 @@ void parse_slice(std::string_view text, const char* begin, const char* end, cons
   r.series.reserve(guess), r.ts.reserve(guess), r.value.reserve(guess);
   const char* p = begin;
   while (p < end) {
-    const char* eol = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
-    if (!eol) eol = end;
-    const char* line_end = eol;
-    if (line_end > p && line_end[-1] == '\r') --line_end;
-    if (line_end == p) {  // an empty line carries nothing
-      p = eol + 1;
+    if (*p == '\n' || *p == '\r') {  // an empty line carries nothing
+      ++p;
       continue;
     }
-    const char* c1 = static_cast<const char*>(std::memchr(p, ',', static_cast<std::size_t>(line_end - p)));
-    const char* c2 = c1 ? static_cast<const char*>(std::memchr(c1 + 1, ',', static_cast<std::size_t>(line_end - c1 - 1))) : nullptr;
-    const char* c3 = c2 ? static_cast<const char*>(std::memchr(c2 + 1, ',', static_cast<std::size_t>(line_end - c2 - 1))) : nullptr;
-    if (!c3) fail_at(text, p, name, "expected 4 fields ts,machine,sensor,value");
-    if (std::memchr(c3 + 1, ',', static_cast<std::size_t>(line_end - c3 - 1)))
-      fail_at(text, p, name, "more than 4 fields (quoted fields are not supported in readings CSV)");
+    // ts: the canonical layout is 24 bytes; otherwise look for the comma.
+    const char* c1 = p + 24 < end && p[24] == ',' ? p + 24 : nullptr;
+    if (!c1) {
+      c1 = p;
+      while (c1 < end && *c1 != ',' && *c1 != '\n') ++c1;
+      if (c1 == end || *c1 != ',') fail_at(text, p, name, "expected 4 fields ts,machine,sensor,value");
+    }
     TimestampMs t;
     if (!parse_ts_fast(std::string_view(p, static_cast<std::size_t>(c1 - p)), t, cache))
       fail_at(text, p, name, fmt::format("bad timestamp '{}'", std::string_view(p, static_cast<std::size_t>(c1 - p))));
+    const char* c2 = c1 + 1;
+    while (c2 < end && *c2 != ',' && *c2 != '\n') ++c2;
+    const char* c3 = c2 < end && *c2 == ',' ? c2 + 1 : c2;
+    while (c3 < end && *c3 != ',' && *c3 != '\n') ++c3;
+    if (c3 >= end || *c3 != ',' || *c2 != ',') fail_at(text, p, name, "expected 4 fields ts,machine,sensor,value");
     const std::string_view key(c1 + 1, static_cast<std::size_t>(c3 - c1 - 1));
     if (key != last_key) {
       auto [it, inserted] = ids.try_emplace(key, static_cast<std::uint32_t>(r.keys.size()));
@@ -146,20 +182,26 @@ void parse_slice(std::string_view text, const char* begin, const char* end, cons
     }
     double v;
     const char* vb = c3 + 1;
-    if (vb == line_end) {
+    const char* ve;
+    if (vb == end || *vb == '\n' || *vb == '\r') {
       v = std::numeric_limits<double>::quiet_NaN();
+      ve = vb;
     } else {
-      const char* vs = vb + (*vb == '+');  // from_chars refuses a leading '+', pandas accepts it
-      auto [ptr, ec] = std::from_chars(vs, line_end, v);
-      if (ec != std::errc() || ptr != line_end) {
-        if (ec == std::errc::result_out_of_range && ptr == line_end) v = std::strtod(std::string(vb, line_end).c_str(), nullptr);
-        else fail_at(text, vb, name, fmt::format("bad value '{}'", std::string_view(vb, static_cast<std::size_t>(line_end - vb))));
-      }
+      ve = parse_double(vb, end, v);
+      if (!ve) ve = vb;
+    }
+    if (ve < end && *ve == '\r') ++ve;
+    if (ve < end && *ve != '\n') {
+      const char* eol = static_cast<const char*>(std::memchr(vb, '\n', static_cast<std::size_t>(end - vb)));
+      const std::string_view rest(vb, static_cast<std::size_t>((eol ? eol : end) - vb));
+      if (rest.find(',') != std::string_view::npos)
+        fail_at(text, vb, name, "more than 4 fields (quoted fields are not supported in readings CSV)");
+      fail_at(text, vb, name, fmt::format("bad value '{}'", rest));
     }
     r.series.push_back(last_id);
     r.ts.push_back(t);
     r.value.push_back(v);
-    p = eol + 1;
+    p = ve + 1;
   }
 }
 
@@ -253,9 +295,9 @@ ParsedReadings parse_readings_csv(std::string_view text, const std::string& name
       for (std::size_t i = 0; i < part.ts.size(); ++i) out.series[offset[k] + i] = remap[part.series[i]];
       std::copy(part.ts.begin(), part.ts.end(), out.ts.begin() + static_cast<long>(offset[k]));
       std::copy(part.value.begin(), part.value.end(), out.value.begin() + static_cast<long>(offset[k]));
-      std::vector<std::uint32_t>().swap(part.series);
-      std::vector<TimestampMs>().swap(part.ts);
-      std::vector<double>().swap(part.value);
+      BigVector<std::uint32_t>().swap(part.series);
+      BigVector<TimestampMs>().swap(part.ts);
+      BigVector<double>().swap(part.value);
     });
   for (auto& t : pool) t.join();
   return out;

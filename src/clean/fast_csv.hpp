@@ -3,7 +3,11 @@
 // interned series ids) and the number/time formatters that write results back as text.
 #pragma once
 
+#include <sys/mman.h>
+
 #include <cstdint>
+#include <cstdlib>
+#include <new>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -11,6 +15,36 @@
 #include "core/time.hpp"
 
 namespace xinzhi::clean {
+
+// An allocator for big column arrays: allocations of 2 MiB and more are aligned to 2 MiB and
+// marked for transparent huge pages, which cuts page faults (costly in virtual machines) by
+// 512x when the kernel's THP mode is "madvise".
+template <typename T>
+struct HugePageAllocator {
+  using value_type = T;
+  HugePageAllocator() = default;
+  template <typename U>
+  HugePageAllocator(const HugePageAllocator<U>&) {}
+  T* allocate(std::size_t n) {
+    constexpr std::size_t kHuge = std::size_t{1} << 21;
+    std::size_t bytes = n * sizeof(T);
+    void* p;
+    if (bytes >= kHuge) {
+      bytes = (bytes + kHuge - 1) / kHuge * kHuge;
+      p = std::aligned_alloc(kHuge, bytes);
+      if (p) ::madvise(p, bytes, MADV_HUGEPAGE);
+    } else {
+      p = std::malloc(bytes ? bytes : 1);
+    }
+    if (!p) throw std::bad_alloc();
+    return static_cast<T*>(p);
+  }
+  void deallocate(T* p, std::size_t) { std::free(p); }
+  template <typename U>
+  bool operator==(const HugePageAllocator<U>&) const { return true; }
+};
+template <typename T>
+using BigVector = std::vector<T, HugePageAllocator<T>>;
 
 // A read-only memory map of a whole file (empty files map to an empty view).
 class MappedFile {
@@ -30,9 +64,9 @@ class MappedFile {
 // (machine, sensor) so that series ids order the way the output does.
 struct ParsedReadings {
   std::vector<std::string> series_machine, series_sensor;
-  std::vector<std::uint32_t> series;
-  std::vector<TimestampMs> ts;
-  std::vector<double> value;  // NaN for an empty value
+  BigVector<std::uint32_t> series;
+  BigVector<TimestampMs> ts;
+  BigVector<double> value;  // NaN for an empty value
   std::size_t rows() const { return ts.size(); }
 };
 

@@ -169,8 +169,8 @@ WorkloadStats run_workload(const WorkloadOptions& o) {
       series[s].end = pos;
     }
   }
-  std::vector<TimestampMs> ts(rows);
-  std::vector<double> val(rows);
+  BigVector<TimestampMs> ts(rows);
+  BigVector<double> val(rows);
   parallel(threads, [&](int w) {
     auto [b, e] = range_of(w);
     auto& cur = cursor[static_cast<std::size_t>(w)];
@@ -242,12 +242,22 @@ WorkloadStats run_workload(const WorkloadOptions& o) {
   const int fd = ::open(tmp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (fd < 0) throw InputError(o.output, fmt::format("cannot create: {}", std::strerror(errno)));
   bool closed = false;
+  std::thread writer;
   try {
     write_all(fd, "ts,machine,sensor,value,z\n", o.output);
+    // Two sets of buffers: while the workers format one batch, a writer thread writes the
+    // previous one, so the kernel's copy into the page cache overlaps the formatting.
     const std::size_t batch = static_cast<std::size_t>(threads) * 2;
-    std::vector<std::string> bufs(batch);
-    for (std::size_t first = 0; first < blocks.size(); first += batch) {
+    std::vector<std::string> bufs[2] = {std::vector<std::string>(batch), std::vector<std::string>(batch)};
+    std::exception_ptr write_error;
+    auto join_writer = [&] {
+      if (writer.joinable()) writer.join();
+      if (write_error) std::rethrow_exception(write_error);
+    };
+    int set = 0;
+    for (std::size_t first = 0; first < blocks.size(); first += batch, set ^= 1) {
       const std::size_t count = std::min(batch, blocks.size() - first);
+      auto& out = bufs[set];
       parallel(threads, [&](int w) {
         std::int64_t cache_day = std::numeric_limits<std::int64_t>::min();
         char cache_date[11];
@@ -256,7 +266,7 @@ WorkloadStats run_workload(const WorkloadOptions& o) {
           const SeriesStats& st = series[bl.series];
           const std::string& m = machines[bl.series];
           const std::string& sn = sensors[bl.series];
-          std::string& buf = bufs[j];
+          std::string& buf = out[j];
           const std::size_t per_row = 27 + m.size() + sn.size() + 2 * 26 + 5;
           buf.resize((bl.end - bl.begin) * per_row);
           char* p = buf.data();
@@ -277,11 +287,20 @@ WorkloadStats run_workload(const WorkloadOptions& o) {
           buf.resize(static_cast<std::size_t>(p - buf.data()));
         }
       });
-      for (std::size_t j = 0; j < count; ++j) write_all(fd, bufs[j], o.output);
+      join_writer();
+      writer = std::thread([&, count, set] {
+        try {
+          for (std::size_t j = 0; j < count; ++j) write_all(fd, bufs[set][j], o.output);
+        } catch (...) {
+          write_error = std::current_exception();
+        }
+      });
     }
+    join_writer();
     closed = true;
     if (::close(fd) != 0) throw InputError(o.output, fmt::format("cannot write: {}", std::strerror(errno)));
   } catch (...) {
+    if (writer.joinable()) writer.join();
     if (!closed) ::close(fd);
     ::unlink(tmp_path.c_str());
     throw;
