@@ -6,9 +6,13 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "clean/cleaner.hpp"
+#include "clean/rules.hpp"
 #include "clean/workload.hpp"
 #include "cli/commands.hpp"
 #include "core/error.hpp"
+#include "core/fs.hpp"
+#include "store/warehouse.hpp"
 
 namespace xinzhi::cli {
 
@@ -37,7 +41,29 @@ void run_clean(const CleanOptions& o) {
     else spdlog::info("clean: {}", line);
     return;
   }
-  throw UsageError("give --csv IN --out OUT, or --db DB --rules RULES.yaml");
+  if (o.db.empty() || o.rules.empty()) throw UsageError("give --db DB --rules RULES.yaml, or --csv IN --out OUT");
+  // Rules first: a bad rules file is reported before the warehouse is touched.
+  const clean::Rules rules = clean::load_rules(o.rules);
+  store::Warehouse wh(o.db, /*create=*/false);
+  const clean::CleaningReport report = clean::run_cleaning(wh, rules);
+  if (!o.out.empty()) write_file_atomic(o.out, report.to_json().dump(2) + "\n");
+  if (!o.html.empty()) write_file_atomic(o.html, report.html_fragment());
+  if (!o.wide.empty()) {
+    const Table wide = clean::read_aligned_wide(wh);
+    std::string csv;
+    for (std::size_t c = 0; c < wide.column_count(); ++c) csv += (c ? "," : "") + wide.column(c).name();
+    csv += "\n";
+    for (std::size_t r = 0; r < wide.row_count(); ++r) {
+      for (std::size_t c = 0; c < wide.column_count(); ++c) csv += (c ? "," : "") + wide.column(c).format(r);
+      csv += "\n";
+    }
+    write_file_atomic(o.wide, csv);
+  }
+  std::cout << fmt::format("clean: {} raw rows -> {} clean rows; {} dropped (recorded in clean_actions), {} inserted, "
+                           "{} imputed, {} still missing; {} aligned rows\n",
+                           report.rows_in, report.rows_clean, report.rows_dropped, report.rows_inserted,
+                           report.values_imputed, report.values_missing, report.aligned_rows);
+  for (const auto& [step, count] : report.steps) std::cout << fmt::format("  {:<20} {}\n", step, count);
 }
 
 }  // namespace
@@ -49,6 +75,10 @@ void add_clean_command(CLI::App& app) {
       "Clean raw readings: quality metrics, de-duplication, repair, imputation, standardisation and\n"
       "alignment, with lineage for every value (--db DB --rules RULES.yaml); or run the fast CSV\n"
       "cleaning workload (--csv IN --out OUT)");
+  cmd->add_option("--db", o->db, "Warehouse file whose readings are cleaned (clean_* tables are replaced)");
+  cmd->add_option("--rules", o->rules, "Cleaning rules YAML (see examples/smart-factory/clean.yaml)");
+  cmd->add_option("--html", o->html, "With --db: write the data-quality report section (HTML fragment) here");
+  cmd->add_option("--wide", o->wide, "With --db: write the aligned wide table (ts, machine, one column per sensor) as CSV");
   cmd->add_option("--csv", o->csv, "Readings CSV (ts,machine,sensor,value) to clean with the fixed workload");
   cmd->add_option("--out", o->out, "Output: the cleaned CSV (with --csv) or the report JSON (with --db)");
   cmd->add_option("--threads", o->threads, "Worker threads for the CSV workload")->capture_default_str()->check(CLI::Range(1, 256));
