@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "clean/truth_score.hpp"
 #include "core/progress.hpp"
 #include "store/warehouse.hpp"
 
@@ -276,19 +277,7 @@ CleanResult clean_series_set(std::vector<Series> raw, const Rules& rules) {
 
 CleaningReport run_cleaning(store::Warehouse& wh, const Rules& rules) {
   auto& db = wh.db();
-  std::vector<Series> raw;
-  {
-    store::Statement q = db.prepare("SELECT rowid, ts, machine, sensor, value FROM readings ORDER BY machine, sensor, rowid");
-    while (q.step()) {
-      std::string machine = q.get_text(2), sensor = q.get_text(3);
-      if (raw.empty() || raw.back().machine != machine || raw.back().sensor != sensor) {
-        raw.emplace_back();
-        raw.back().machine = std::move(machine);
-        raw.back().sensor = std::move(sensor);
-      }
-      raw.back().push(q.get_int(1), q.is_null(4) ? kNaN : q.get_double(4), q.get_int(0));
-    }
-  }
+  std::vector<Series> raw = read_raw_series(wh);
   CleanResult res = clean_series_set(std::move(raw), rules);
 
   store::Transaction tx(db);

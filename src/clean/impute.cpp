@@ -159,15 +159,26 @@ double deviation(const std::vector<TimestampMs>& ts, const std::vector<double>& 
   return x[k] - (x[a] + (x[b] - x[a]) * frac(ts, a, b, k));
 }
 
+bool least_squares(const std::vector<double>& f, const std::vector<double>& d, std::size_t p, std::size_t from,
+                   std::size_t step, std::vector<double>& beta) {
+  std::vector<std::vector<double>> xtx(p, std::vector<double>(p, 0));
+  std::vector<double> xty(p, 0);
+  for (std::size_t i = from; i < d.size(); i += step) {
+    const double* row = f.data() + i * p;
+    for (std::size_t r = 0; r < p; ++r) {
+      xty[r] += row[r] * d[i];
+      for (std::size_t c = 0; c < p; ++c) xtx[r][c] += row[r] * row[c];
+    }
+  }
+  return solve(xtx, xty, beta);
+}
+
 Model fit(const std::vector<TimestampMs>& ts, const std::vector<std::vector<double>>& orig, std::size_t target,
           const std::vector<std::size_t>& preds, std::int64_t max_gap) {
   Model m;
   m.predictors = preds;
   const std::size_t p = preds.size();
-  std::vector<std::vector<double>> xtx(p, std::vector<double>(p, 0));
-  std::vector<double> xty(p, 0), f(p);
-  double yy = 0;
-  std::size_t n = 0;
+  std::vector<double> f, d, row(p);  // leave-one-out samples: predictor deviations, target deviation
   const auto& y = orig[target];
   std::size_t prev = y.size(), cur = y.size();
   for (std::size_t i = 0; i <= y.size(); ++i) {
@@ -176,31 +187,33 @@ Model fit(const std::vector<TimestampMs>& ts, const std::vector<std::vector<doub
     if (prev != y.size() && cur != y.size() && i < y.size() && (max_gap <= 0 || ts[i] - ts[prev] <= max_gap)) {
       bool ok = true;
       for (std::size_t j = 0; j < p && ok; ++j) {
-        f[j] = deviation(ts, orig[preds[j]], prev, i, cur);
-        ok = !std::isnan(f[j]);
+        row[j] = deviation(ts, orig[preds[j]], prev, i, cur);
+        ok = !std::isnan(row[j]);
       }
       if (ok) {
-        const double d = deviation(ts, y, prev, i, cur);
-        for (std::size_t r = 0; r < p; ++r) {
-          xty[r] += f[r] * d;
-          for (std::size_t c = 0; c < p; ++c) xtx[r][c] += f[r] * f[c];
-        }
-        yy += d * d;
-        ++n;
+        f.insert(f.end(), row.begin(), row.end());
+        d.push_back(deviation(ts, y, prev, i, cur));
       }
     }
     prev = cur;
     cur = i;
   }
-  if (n < std::max<std::size_t>(20, 10 * p)) return m;
-  if (!solve(xtx, xty, m.beta)) return m;
-  // In-sample error of the model against plain interpolation (yy): keep it only when it helps.
-  double sse = yy;
-  for (std::size_t r = 0; r < p; ++r) {
-    sse -= 2 * m.beta[r] * xty[r];
-    for (std::size_t c = 0; c < p; ++c) sse += m.beta[r] * m.beta[c] * xtx[r][c];
+  const std::size_t n = d.size();
+  if (n < std::max<std::size_t>(40, 20 * p)) return m;
+  // Trained on the even samples, judged on the odd ones: the model is kept only when it beats
+  // plain interpolation (beta = 0) on data it has not seen, then refitted on all samples.
+  std::vector<double> beta;
+  if (!least_squares(f, d, p, 0, 2, beta)) return m;
+  double err_model = 0, err_linear = 0;
+  for (std::size_t i = 1; i < n; i += 2) {
+    double fit_i = 0;
+    for (std::size_t j = 0; j < p; ++j) fit_i += beta[j] * f[i * p + j];
+    err_model += std::abs(d[i] - fit_i);
+    err_linear += std::abs(d[i]);
   }
-  m.usable = sse < 0.95 * yy;
+  if (!(err_model < 0.97 * err_linear)) return m;
+  if (!least_squares(f, d, p, 0, 1, m.beta)) return m;
+  m.usable = true;
   return m;
 }
 

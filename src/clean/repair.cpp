@@ -264,8 +264,7 @@ std::size_t hampel(Series& s, int half_window, double threshold, ActionLog& log)
   if (half_window <= 0) return 0;
   const std::vector<double> orig = s.value;
   const std::size_t w = static_cast<std::size_t>(half_window);
-  std::vector<double> buf;
-  std::size_t n = 0;
+  std::vector<double> buf, med(s.size(), kNaN), mad(s.size(), kNaN), resid(s.size(), kNaN);
   for (std::size_t i = 0; i < s.size(); ++i) {
     if (std::isnan(orig[i])) continue;
     buf.clear();
@@ -273,12 +272,22 @@ std::size_t hampel(Series& s, int half_window, double threshold, ActionLog& log)
     for (std::size_t j = lo; j < hi; ++j)
       if (!std::isnan(orig[j])) buf.push_back(orig[j]);
     if (buf.size() < 3) continue;
-    const double med = median_of(buf);
-    const double mad = scaled_mad(buf, med);
-    if (mad <= 0) continue;  // a flat neighbourhood: a lone different value is a step, not judged here
-    if (std::abs(orig[i] - med) > threshold * mad) {
+    med[i] = median_of(buf);
+    mad[i] = scaled_mad(buf, med[i]);
+    resid[i] = orig[i] - med[i];
+  }
+  // The MAD of a small window is itself noisy, and plain Hampel flags ordinary noise now and
+  // then; the series' own noise level (the scaled MAD of all residuals from the local medians)
+  // is a floor under the local scale, which keeps false alarms on noise rare.
+  const double noise = scaled_mad(resid, median_of(resid));
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (std::isnan(resid[i])) continue;
+    const double scale = std::max(mad[i], std::isnan(noise) ? 0.0 : noise);
+    if (scale <= 0) continue;  // a flat series: a lone different value is a step, not judged here
+    if (std::abs(resid[i]) > threshold * scale) {
       log.push_back(make(s, i, "spike", fmt::format("{:.6g} is {:.1f} MADs from the local median {:.6g}", orig[i],
-                                                    std::abs(orig[i] - med) / mad, med)));
+                                                    std::abs(resid[i]) / scale, med[i])));
       s.value[i] = kNaN;
       s.flags[i] |= kSpike;
       ++n;

@@ -8,6 +8,7 @@
 
 #include "clean/cleaner.hpp"
 #include "clean/rules.hpp"
+#include "clean/truth_score.hpp"
 #include "clean/workload.hpp"
 #include "cli/commands.hpp"
 #include "core/error.hpp"
@@ -19,7 +20,8 @@ namespace xinzhi::cli {
 namespace {
 
 struct CleanOptions {
-  std::string db, rules, out, csv, wide, html;
+  std::string db, rules, out, csv, wide, html, truth;
+  std::int64_t truth_tolerance_ms = 1000;
   int threads = 2;
   bool stats = false;
 };
@@ -46,7 +48,14 @@ void run_clean(const CleanOptions& o) {
   const clean::Rules rules = clean::load_rules(o.rules);
   store::Warehouse wh(o.db, /*create=*/false);
   const clean::CleaningReport report = clean::run_cleaning(wh, rules);
-  if (!o.out.empty()) write_file_atomic(o.out, report.to_json().dump(2) + "\n");
+  nlohmann::json json = report.to_json();
+  std::string truth_text;
+  if (!o.truth.empty()) {
+    const clean::TruthScore score = clean::score_against_truth(wh, rules, o.truth, o.truth_tolerance_ms);
+    json["truth"] = score.to_json();
+    truth_text = score.to_text();
+  }
+  if (!o.out.empty()) write_file_atomic(o.out, json.dump(2) + "\n");
   if (!o.html.empty()) write_file_atomic(o.html, report.html_fragment());
   if (!o.wide.empty()) {
     const Table wide = clean::read_aligned_wide(wh);
@@ -64,6 +73,7 @@ void run_clean(const CleanOptions& o) {
                            report.rows_in, report.rows_clean, report.rows_dropped, report.rows_inserted,
                            report.values_imputed, report.values_missing, report.aligned_rows);
   for (const auto& [step, count] : report.steps) std::cout << fmt::format("  {:<20} {}\n", step, count);
+  if (!truth_text.empty()) std::cout << "\nagainst " << o.truth << ":\n" << truth_text;
 }
 
 }  // namespace
@@ -79,6 +89,11 @@ void add_clean_command(CLI::App& app) {
   cmd->add_option("--rules", o->rules, "Cleaning rules YAML (see examples/smart-factory/clean.yaml)");
   cmd->add_option("--html", o->html, "With --db: write the data-quality report section (HTML fragment) here");
   cmd->add_option("--wide", o->wide, "With --db: write the aligned wide table (ts, machine, one column per sensor) as CSV");
+  cmd->add_option("--truth", o->truth,
+                  "With --db: a simulated plant's truth/ folder (defects.csv, signals.csv); prints the precision and "
+                  "recall of each defect kind and the imputation MAE per sensor and method");
+  cmd->add_option("--truth-tolerance-ms", o->truth_tolerance_ms, "Time tolerance when matching against the truth")
+      ->capture_default_str();
   cmd->add_option("--csv", o->csv, "Readings CSV (ts,machine,sensor,value) to clean with the fixed workload");
   cmd->add_option("--out", o->out, "Output: the cleaned CSV (with --csv) or the report JSON (with --db)");
   cmd->add_option("--threads", o->threads, "Worker threads for the CSV workload")->capture_default_str()->check(CLI::Range(1, 256));

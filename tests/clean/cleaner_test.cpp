@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "clean/cleaner.hpp"
+#include "clean/truth_score.hpp"
 #include "core/config.hpp"
 #include "store/warehouse.hpp"
 #include "support/test_support.hpp"
@@ -179,4 +180,49 @@ TEST(Cleaner, CommandWritesReportAndWideTable) {
   const std::string wide = xinzhi::testing::read_text(dir / "wide.csv");
   EXPECT_EQ(wide.substr(0, wide.find('\n')), "ts,machine,humidity,power,temperature");
   EXPECT_NE(xinzhi::testing::read_text(dir / "dq.html").find("<svg"), std::string::npos);
+}
+
+TEST(Cleaner, ScoredAgainstATruthFolder) {
+  xinzhi::testing::TempDir dir;
+  store::Warehouse wh(dir / "w.db");
+  std::mt19937 rng(5);
+  wh.append_readings(dirty_readings(rng));
+  // The defects dirty_readings() injects, at their true times.
+  const TimestampMs t0 = *parse_iso8601("2026-03-01T08:00:00Z");
+  auto at = [&](int i) { return format_iso8601(t0 + i * 10000); };
+  std::string defects = "kind,gateway,machine,sensor,ts,detail\n";
+  for (const std::string m : {"M1", "M2", "M3", "M4"})
+    for (int i = 3; i < 360; i += 97) defects += "duplicate,G1," + m + ",power," + at(i) + ",retransmitted\n";
+  defects += "spike,G1,M1,temperature," + at(100) + ",999\n";
+  defects += "spike,G1,M1,temperature," + at(150) + ",75\n";
+  defects += "unit_fahrenheit,G1,M1,temperature," + at(200) + ",\n";
+  defects += "unit_fahrenheit,G1,M1,temperature," + at(201) + ",\n";
+  defects += "clock_skew,G2,M2,,," + std::string("+3000 ms") + "\n";
+  for (int i = 7; i < 360; i += 50) defects += "missing,G3,M3,humidity," + at(i) + ",\n";
+  for (const std::string s : {"temperature", "humidity", "power"}) defects += "gap,G3,M3," + s + "," + at(300) + ",3\n";
+  for (const std::string s : {"humidity", "power"}) defects += "gap,G4,M4," + s + "," + at(30) + ",1\n";
+  defects += "out_of_order,G4,M4,temperature," + at(30) + ",\n";
+  xinzhi::testing::write_text(dir / "defects.csv", defects);
+  std::string signals = "ts,machine,sensor,value\n";
+  for (const std::string m : {"M1", "M2", "M3", "M4"})
+    for (int i = 0; i < 360; ++i) {
+      const double load = std::sin(i / 20.0);
+      signals += at(i) + "," + m + ",temperature," + std::to_string(60 + 5 * load) + "\n";
+      signals += at(i) + "," + m + ",humidity,40\n";
+      signals += at(i) + "," + m + ",power," + std::to_string(200 + 50 * load) + "\n";
+    }
+  xinzhi::testing::write_text(dir / "signals.csv", signals);
+  const TruthScore score = score_against_truth(wh, test_rules(), dir.path().string(), 1000);
+  ASSERT_FALSE(score.defects.empty());
+  for (const auto& d : score.defects) {
+    EXPECT_DOUBLE_EQ(d.precision(), 1.0) << d.kind << " found " << d.found;
+    EXPECT_DOUBLE_EQ(d.recall(), 1.0) << d.kind << " truth " << d.truth;
+  }
+  std::map<std::string, double> mae;
+  for (const auto& m : score.imputation) mae[m.sensor + "/" + m.method] = m.mae;
+  ASSERT_TRUE(mae.count("temperature/correlated") && mae.count("temperature/linear"));
+  // The default method is at least as good as linear interpolation on every sensor.
+  for (const std::string sensor : {"temperature", "humidity", "power"})
+    EXPECT_LE(mae[sensor + "/correlated"], mae[sensor + "/time_linear"] + 1e-12) << sensor;
+  EXPECT_NE(score.to_text().find("precision"), std::string::npos);
 }
