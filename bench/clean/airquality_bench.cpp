@@ -115,7 +115,7 @@ int eval(const std::string& file, const std::string& mask_path, const std::strin
     const double mae_pd = sum_pd / static_cast<double>(n), mae_ours = sum[0] / static_cast<double>(n);
     std::printf("%-14s %6zu %12.4f", w.names[c].c_str(), n, mae_pd);
     for (std::size_t k = 0; k < methods.size(); ++k) std::printf(" %12.4f", sum[k] / static_cast<double>(n));
-    std::printf(" %8.3f\n", mae_pd > 0 ? mae_ours / mae_pd : 0.0);
+    std::printf(" %8.4f\n", mae_pd > 0 ? mae_ours / mae_pd : 0.0);
     ++columns;
     wins += mae_ours < mae_pd;
     total_ours += mae_ours / (mae_pd > 0 ? mae_pd : 1);

@@ -199,7 +199,7 @@ Model fit(const std::vector<TimestampMs>& ts, const std::vector<std::vector<doub
     cur = i;
   }
   const std::size_t n = d.size();
-  if (n < std::max<std::size_t>(40, 20 * p)) return m;
+  if (n < std::max<std::size_t>(20, 10 * p)) return m;
   // Trained on the even samples, judged on the odd ones: the model is kept only when it beats
   // plain interpolation (beta = 0) on data it has not seen, then refitted on all samples.
   std::vector<double> beta;

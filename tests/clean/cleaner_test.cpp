@@ -226,3 +226,23 @@ TEST(Cleaner, ScoredAgainstATruthFolder) {
     EXPECT_LE(mae[sensor + "/correlated"], mae[sensor + "/time_linear"] + 1e-12) << sensor;
   EXPECT_NE(score.to_text().find("precision"), std::string::npos);
 }
+
+TEST(Cleaner, EmptyWarehouseAndSingleRowSeries) {
+  xinzhi::testing::TempDir dir;
+  store::Warehouse wh(dir / "w.db");
+  CleaningReport rep = run_cleaning(wh, test_rules());
+  EXPECT_EQ(rep.rows_in, 0);
+  EXPECT_TRUE(rep.series.empty());
+  Table t;
+  t.add_column("ts", ColumnType::timestamp).push_int(1000);
+  t.add_column("machine", ColumnType::string).push_string("M1");
+  t.add_column("sensor", ColumnType::string).push_string("x");
+  t.add_column("value", ColumnType::float64).push_null();
+  wh.append_readings(t);
+  rep = run_cleaning(wh, test_rules());
+  EXPECT_EQ(rep.rows_in, 1);
+  EXPECT_EQ(rep.rows_clean, 1);
+  EXPECT_EQ(rep.values_missing, 1);
+  EXPECT_FALSE(rep.series[0].before.computed);
+  EXPECT_EQ(q(wh, "SELECT count(*) FROM clean_readings WHERE origin = 'missing' AND method LIKE '%arrived_missing%'"), 1);
+}
