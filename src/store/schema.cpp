@@ -98,6 +98,64 @@ const std::vector<std::string>& migrations() {
         metrics     TEXT
       );
       )SQL",
+      // 1 -> 2: the cleaning stage's output (written by `xinzhi clean`, replaced on each run).
+      R"SQL(
+      -- Clean readings with lineage: raw_rowid is the readings rowid the value came from (NULL for
+      -- a row inserted for an absent reading); origin says what happened to it: raw (as it was),
+      -- repaired (timestamp or unit corrected), imputed, or missing (still no value, see reason).
+      CREATE TABLE clean_readings (
+        id        INTEGER PRIMARY KEY,
+        ts        INTEGER NOT NULL,
+        machine   TEXT NOT NULL,
+        sensor    TEXT NOT NULL,
+        value     REAL,
+        value_std REAL,                     -- standardised value (z-score, min-max or robust)
+        raw_rowid INTEGER,
+        origin    TEXT NOT NULL,            -- raw, repaired, imputed, missing
+        method    TEXT NOT NULL DEFAULT ''  -- e.g. "snapped;unit" or "imputed:correlated"
+      );
+      CREATE INDEX clean_readings_series ON clean_readings(machine, sensor, ts);
+      CREATE INDEX clean_readings_raw ON clean_readings(raw_rowid);
+      -- Every change the cleaning made to a raw row, with its reason. dropped = 1: the raw row has
+      -- no clean value (a duplicate, a timestamp collision); nothing is dropped without a row here.
+      CREATE TABLE clean_actions (
+        id        INTEGER PRIMARY KEY,
+        step      TEXT NOT NULL,            -- reorder, dedup, clock_skew, timestamp, unit, range, stuck, spike, rate
+        machine   TEXT NOT NULL,
+        sensor    TEXT NOT NULL,
+        raw_rowid INTEGER,
+        ts        INTEGER,
+        old_value REAL,
+        new_value REAL,
+        dropped   INTEGER NOT NULL DEFAULT 0,
+        reason    TEXT NOT NULL
+      );
+      CREATE INDEX clean_actions_raw ON clean_actions(raw_rowid);
+      -- Quality metrics (Apache IoTDB's definitions) per series and window, before and after cleaning.
+      -- window_start = window_end = NULL: the whole series.
+      CREATE TABLE clean_metrics (
+        machine      TEXT NOT NULL,
+        sensor       TEXT NOT NULL,
+        phase        TEXT NOT NULL,         -- before, after
+        window_start INTEGER,
+        window_end   INTEGER,
+        points       INTEGER NOT NULL,
+        completeness REAL,
+        consistency  REAL,
+        timeliness   REAL,
+        validity     REAL
+      );
+      -- All sensors of a machine on one time grid (long form of the wide table): value is the
+      -- aggregate (mean, min, max or last) of the n clean values in [ts, ts + grid).
+      CREATE TABLE clean_aligned (
+        machine TEXT NOT NULL,
+        ts      INTEGER NOT NULL,
+        sensor  TEXT NOT NULL,
+        value   REAL,
+        n       INTEGER NOT NULL,
+        PRIMARY KEY (machine, ts, sensor)
+      );
+      )SQL",
   };
   return kMigrations;
 }

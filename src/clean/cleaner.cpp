@@ -1,0 +1,530 @@
+#include "clean/cleaner.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "clean/truth_score.hpp"
+#include "core/progress.hpp"
+#include "store/warehouse.hpp"
+
+namespace xinzhi::clean {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+std::vector<std::pair<TimestampMs, double>> thin(const std::vector<TimestampMs>& ts, const std::vector<double>& v,
+                                                 std::size_t max_points = 240) {
+  std::vector<std::pair<TimestampMs, double>> out;
+  const std::size_t step = std::max<std::size_t>(1, (ts.size() + max_points - 1) / max_points);
+  for (std::size_t i = 0; i < ts.size(); i += step) out.emplace_back(ts[i], v[i]);
+  return out;
+}
+
+TimestampMs floor_to(TimestampMs t, std::int64_t g) { return (t >= 0 ? t / g : -((-t + g - 1) / g)) * g; }
+
+std::string method_text(std::uint16_t f, const std::string& imputed) {
+  std::string m;
+  auto add = [&](const char* s) {
+    if (!m.empty()) m += ';';
+    m += s;
+  };
+  if (f & kSkew) add("skew");
+  if (f & kMoved) add("snapped");
+  if (f & kUnit) add("unit");
+  if (f & kOutOfRange) add("out_of_range");
+  if (f & kSpike) add("spike");
+  if (f & kRate) add("rate");
+  if (f & kStuck) add("stuck");
+  if (f & kInserted) add("inserted");
+  if (f & kWasMissing) add("arrived_missing");
+  if (!imputed.empty()) add(("imputed:" + imputed).c_str());
+  return m;
+}
+
+const char* origin_text(std::uint16_t f, double v) {
+  if (std::isnan(v)) return "missing";
+  if (f & kImputed) return "imputed";
+  if (f & (kSkew | kMoved | kUnit)) return "repaired";
+  return "raw";
+}
+
+nlohmann::json metrics_json(const QualityMetrics& q) {
+  return {{"points", q.count},         {"completeness", q.completeness}, {"consistency", q.consistency},
+          {"timeliness", q.timeliness}, {"validity", q.validity},         {"missing_points", q.missing},
+          {"special_values", q.special}, {"late_points", q.late},        {"redundant_points", q.redundant},
+          {"computed", q.computed}};
+}
+
+}  // namespace
+
+CleanResult clean_series_set(std::vector<Series> raw, const Rules& rules) {
+  const auto t0 = std::chrono::steady_clock::now();
+  CleanResult res;
+  CleaningReport& rep = res.report;
+  std::sort(raw.begin(), raw.end(), [](const Series& a, const Series& b) {
+    return std::tie(a.machine, a.sensor) < std::tie(b.machine, b.sensor);
+  });
+  for (auto& s : raw) {
+    s.flags.resize(s.size(), 0);
+    s.method.resize(s.size());
+    for (std::size_t i = 0; i < s.size(); ++i)
+      if (std::isnan(s.value[i])) s.flags[i] |= kWasMissing;
+  }
+  const std::size_t n = raw.size();
+  rep.series.resize(n);
+  res.windows_before.resize(n);
+  res.windows_after.resize(n);
+  Progress progress("clean", n * 2, "series");
+
+  // 1. Metrics before, reorder, de-duplicate, interval.
+  std::vector<std::int64_t> interval(n, 0);
+  for (std::size_t k = 0; k < n; ++k) {
+    Series& s = raw[k];
+    SeriesReport& sr = rep.series[k];
+    const SensorRule& rule = rules.rule_for(s.sensor);
+    sr.machine = s.machine, sr.sensor = s.sensor;
+    sr.rows_in = static_cast<std::int64_t>(s.size());
+    rep.rows_in += sr.rows_in;
+    for (double v : s.value) sr.defects.missing_values += std::isnan(v);
+    sr.defects.out_of_order = static_cast<std::int64_t>(reorder(s, res.actions));
+    sr.before = quality_metrics(s.ts, s.value);
+    res.windows_before[k] = windowed_quality(s.ts, s.value, rules.metrics_window_ms);
+    sr.raw_sample = thin(s.ts, s.value);
+    sr.defects.duplicates = static_cast<std::int64_t>(deduplicate(s, rule.dedup_tolerance_ms, rule.dedup_same_value, res.actions));
+    interval[k] = rule.interval_ms > 0 ? rule.interval_ms : estimate_interval(s.ts);
+    sr.interval_ms = interval[k];
+  }
+
+  // 2. Clock skew: a series whose grid phase differs from the typical phase of series with the
+  // same interval has a clock that is off.
+  std::map<std::int64_t, std::vector<double>> phases;
+  std::vector<std::int64_t> phase(n, 0);
+  for (std::size_t k = 0; k < n; ++k)
+    if (interval[k] > 0) {
+      phase[k] = grid_phase(raw[k].ts, interval[k]);
+      phases[interval[k]].push_back(static_cast<double>(phase[k]));
+    }
+  for (std::size_t k = 0; k < n; ++k) {
+    const SensorRule& rule = rules.rule_for(raw[k].sensor);
+    if (interval[k] <= 0 || !rule.repair_timestamps) continue;
+    const auto& ph = phases[interval[k]];
+    if (ph.size() < 3) continue;  // too few series to tell which clock is right
+    const auto ref = static_cast<std::int64_t>(std::llround(median_of(ph)));
+    const std::int64_t skew = phase[k] - ref;
+    const std::int64_t tol = rule.skew_tolerance_ms >= 0 ? rule.skew_tolerance_ms : interval[k] / 10;
+    if (std::abs(skew) > tol) {
+      correct_skew(raw[k], skew, res.actions);
+      rep.series[k].skew_ms = skew;
+      rep.series[k].defects.clock_skew = 1;
+      rep.steps["clock_skew"] += static_cast<std::int64_t>(raw[k].size());
+    }
+  }
+
+  // 3. Timestamps onto the grid; reference levels for the unit check.
+  std::map<std::string, std::vector<double>> medians;
+  for (std::size_t k = 0; k < n; ++k) {
+    Series& s = raw[k];
+    const SensorRule& rule = rules.rule_for(s.sensor);
+    if (rule.repair_timestamps && interval[k] > 0) {
+      std::size_t coll = 0;
+      rep.steps["timestamp_moved"] += static_cast<std::int64_t>(snap_timestamps(s, interval[k], res.actions, &coll));
+      rep.series[k].defects.timestamp_collisions = static_cast<std::int64_t>(coll);
+    }
+    medians[s.sensor].push_back(median_of(s.value));
+  }
+  std::map<std::string, double> reference;
+  for (auto& [sensor, m] : medians) reference[sensor] = m.size() >= 3 ? median_of(m) : kNaN;
+
+  // 4. Values: units, range, stuck, outliers; rows for absent readings.
+  for (std::size_t k = 0; k < n; ++k) {
+    Series& s = raw[k];
+    SeriesReport& sr = rep.series[k];
+    const SensorRule& rule = rules.rule_for(s.sensor);
+    sr.defects.unit_errors = static_cast<std::int64_t>(normalise_units(s, rule, reference[s.sensor], res.actions));
+    sr.defects.out_of_range = static_cast<std::int64_t>(mark_out_of_range(s, rule, res.actions));
+    sr.defects.stuck_runs = static_cast<std::int64_t>(detect_stuck(s, rule.stuck_run, rule.stuck_to_missing, res.actions));
+    sr.defects.spikes = static_cast<std::int64_t>(hampel(s, rule.hampel_window, rule.hampel_threshold, res.actions));
+    if (rule.max_rate) sr.defects.rate_outliers = static_cast<std::int64_t>(rate_outliers(s, *rule.max_rate, res.actions));
+    sr.defects.gaps = static_cast<std::int64_t>(count_gaps(s.ts, interval[k]));
+    if (rule.fill_gaps && rule.repair_timestamps && interval[k] > 0) {
+      std::size_t added = 0;
+      insert_gap_rows(s, interval[k], rule.max_gap_ms, &added);
+      sr.inserted = static_cast<std::int64_t>(added);
+    }
+    progress.advance();
+  }
+
+  // 5. Imputation, per machine, so that the correlated method sees the machine's other sensors.
+  for (std::size_t first = 0; first < n;) {
+    std::size_t last = first;
+    while (last < n && raw[last].machine == raw[first].machine) ++last;
+    std::vector<TimestampMs> grid;
+    for (std::size_t k = first; k < last; ++k) grid.insert(grid.end(), raw[k].ts.begin(), raw[k].ts.end());
+    std::sort(grid.begin(), grid.end());
+    grid.erase(std::unique(grid.begin(), grid.end()), grid.end());
+    std::vector<std::vector<double>> cols;
+    std::vector<std::vector<std::size_t>> pos;  // row of series k -> grid index
+    std::vector<ImputeOptions> opts;
+    for (std::size_t k = first; k < last; ++k) {
+      const Series& s = raw[k];
+      std::vector<double> col(grid.size(), kNaN);
+      std::vector<std::size_t> p(s.size());
+      for (std::size_t i = 0; i < s.size(); ++i) {
+        p[i] = static_cast<std::size_t>(std::lower_bound(grid.begin(), grid.end(), s.ts[i]) - grid.begin());
+        col[p[i]] = s.value[i];
+      }
+      cols.push_back(std::move(col));
+      pos.push_back(std::move(p));
+      const SensorRule& rule = rules.rule_for(s.sensor);
+      ImputeOptions o;
+      o.method = rule.impute;
+      o.max_gap_ms = rule.max_gap_ms;
+      o.season_ms = rule.season_ms;
+      opts.push_back(o);
+    }
+    std::vector<std::vector<std::uint8_t>> filled;
+    impute_columns(grid, cols, opts, &filled);
+    for (std::size_t k = first; k < last; ++k) {
+      Series& s = raw[k];
+      const std::size_t c = k - first;
+      for (std::size_t i = 0; i < s.size(); ++i) {
+        if (!std::isnan(s.value[i]) || !filled[c][pos[c][i]]) continue;
+        s.value[i] = cols[c][pos[c][i]];
+        s.flags[i] |= kImputed;
+        s.method[i] = to_string(opts[c].method);
+        ++rep.series[k].imputed;
+      }
+    }
+    first = last;
+  }
+
+  // 6. Standardise, metrics after, totals.
+  res.value_std.resize(n);
+  for (std::size_t k = 0; k < n; ++k) {
+    Series& s = raw[k];
+    SeriesReport& sr = rep.series[k];
+    const SensorRule& rule = rules.rule_for(s.sensor);
+    res.value_std[k] = standardise(s.value, rule.standardise);
+    for (double v : s.value) sr.left_missing += std::isnan(v);
+    sr.rows_out = static_cast<std::int64_t>(s.size());
+    sr.dropped = sr.defects.duplicates + sr.defects.timestamp_collisions;
+    sr.after = quality_metrics(s.ts, s.value);
+    res.windows_after[k] = windowed_quality(s.ts, s.value, rules.metrics_window_ms);
+    sr.clean_sample = thin(s.ts, s.value);
+    rep.rows_clean += sr.rows_out;
+    rep.rows_dropped += sr.dropped;
+    rep.rows_inserted += sr.inserted;
+    rep.values_imputed += sr.imputed;
+    rep.values_missing += sr.left_missing;
+    rep.steps["reorder"] += sr.defects.out_of_order;
+    rep.steps["dedup"] += sr.defects.duplicates;
+    rep.steps["timestamp_collision"] += sr.defects.timestamp_collisions;
+    rep.steps["unit"] += sr.defects.unit_errors;
+    rep.steps["range"] += sr.defects.out_of_range;
+    rep.steps["spike"] += sr.defects.spikes;
+    rep.steps["rate"] += sr.defects.rate_outliers;
+    rep.steps["gap_rows_inserted"] += sr.inserted;
+    rep.steps["imputed"] += sr.imputed;
+    rep.steps["left_missing"] += sr.left_missing;
+    if (rule.stuck_to_missing) {
+      for (auto f : s.flags) rep.steps["stuck"] += (f & kStuck) != 0;
+    } else {
+      rep.steps["stuck_runs_flagged"] += sr.defects.stuck_runs;
+    }
+    progress.advance();
+  }
+  for (const char* step : {"clock_skew", "timestamp_moved"}) rep.steps[step] += 0;
+
+  // 7. Alignment of each machine's sensors onto one grid.
+  if (rules.align_ms > 0) {
+    for (const Series& s : raw) {
+      std::map<TimestampMs, std::pair<double, std::int64_t>> buckets;
+      for (std::size_t i = 0; i < s.size(); ++i) {
+        if (std::isnan(s.value[i])) continue;
+        const TimestampMs b = floor_to(s.ts[i], rules.align_ms);
+        auto [it, fresh] = buckets.try_emplace(b, s.value[i], 0);
+        auto& [acc, cnt] = it->second;
+        if (!fresh) {
+          switch (rules.align_agg) {
+            case Aggregate::mean: acc += s.value[i]; break;
+            case Aggregate::min: acc = std::min(acc, s.value[i]); break;
+            case Aggregate::max: acc = std::max(acc, s.value[i]); break;
+            case Aggregate::last: acc = s.value[i]; break;
+          }
+        }
+        ++cnt;
+      }
+      for (auto& [b, ac] : buckets) {
+        const double v = rules.align_agg == Aggregate::mean ? ac.first / static_cast<double>(ac.second) : ac.first;
+        res.aligned.push_back({s.machine, s.sensor, b, v, ac.second});
+      }
+    }
+    rep.aligned_rows = static_cast<std::int64_t>(res.aligned.size());
+  }
+  progress.finish();
+  res.series = std::move(raw);
+  rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return res;
+}
+
+CleaningReport run_cleaning(store::Warehouse& wh, const Rules& rules) {
+  auto& db = wh.db();
+  std::vector<Series> raw = read_raw_series(wh);
+  CleanResult res = clean_series_set(std::move(raw), rules);
+
+  store::Transaction tx(db);
+  db.exec("DELETE FROM clean_readings; DELETE FROM clean_actions; DELETE FROM clean_metrics; DELETE FROM clean_aligned;");
+  auto bind_real = [](store::Statement& st, int i, double v) {
+    if (std::isnan(v) || std::isinf(v)) st.bind_null(i);
+    else st.bind(i, v);
+  };
+  {
+    store::Statement ins = db.prepare(
+        "INSERT INTO clean_readings(ts, machine, sensor, value, value_std, raw_rowid, origin, method) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    for (std::size_t k = 0; k < res.series.size(); ++k) {
+      const Series& s = res.series[k];
+      for (std::size_t i = 0; i < s.size(); ++i) {
+        ins.bind(1, s.ts[i]).bind(2, s.machine).bind(3, s.sensor);
+        bind_real(ins, 4, s.value[i]);
+        bind_real(ins, 5, res.value_std[k][i]);
+        if (s.rowid[i] >= 0) ins.bind(6, s.rowid[i]);
+        else ins.bind_null(6);
+        ins.bind(7, origin_text(s.flags[i], s.value[i])).bind(8, method_text(s.flags[i], s.method[i]));
+        ins.run();
+      }
+    }
+  }
+  {
+    store::Statement ins = db.prepare(
+        "INSERT INTO clean_actions(step, machine, sensor, raw_rowid, ts, old_value, new_value, dropped, reason) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    for (const Action& a : res.actions) {
+      ins.bind(1, a.step).bind(2, a.machine).bind(3, a.sensor);
+      if (a.rowid >= 0) ins.bind(4, a.rowid);
+      else ins.bind_null(4);
+      ins.bind(5, a.ts);
+      bind_real(ins, 6, a.old_value);
+      bind_real(ins, 7, a.new_value);
+      ins.bind(8, a.dropped ? 1 : 0).bind(9, a.reason).run();
+    }
+  }
+  {
+    store::Statement ins = db.prepare(
+        "INSERT INTO clean_metrics(machine, sensor, phase, window_start, window_end, points, completeness, consistency, "
+        "timeliness, validity) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    auto put = [&](const SeriesReport& sr, const char* phase, const WindowQuality* w, const QualityMetrics& q) {
+      ins.bind(1, sr.machine).bind(2, sr.sensor).bind(3, phase);
+      if (w) ins.bind(4, w->start).bind(5, w->end);
+      else ins.bind_null(4).bind_null(5);
+      ins.bind(6, q.count);
+      bind_real(ins, 7, q.completeness);
+      bind_real(ins, 8, q.consistency);
+      bind_real(ins, 9, q.timeliness);
+      bind_real(ins, 10, q.validity);
+      ins.run();
+    };
+    for (std::size_t k = 0; k < res.series.size(); ++k) {
+      const SeriesReport& sr = res.report.series[k];
+      put(sr, "before", nullptr, sr.before);
+      put(sr, "after", nullptr, sr.after);
+      for (const auto& w : res.windows_before[k]) put(sr, "before", &w, w.metrics);
+      for (const auto& w : res.windows_after[k]) put(sr, "after", &w, w.metrics);
+    }
+  }
+  {
+    store::Statement ins = db.prepare("INSERT INTO clean_aligned(machine, ts, sensor, value, n) VALUES (?, ?, ?, ?, ?)");
+    for (const auto& a : res.aligned) {
+      ins.bind(1, a.machine).bind(2, a.ts).bind(3, a.sensor);
+      bind_real(ins, 4, a.value);
+      ins.bind(5, a.n).run();
+    }
+  }
+  tx.commit();
+  spdlog::info("clean: {} raw rows -> {} clean rows ({} dropped with a record, {} inserted, {} imputed, {} still missing) "
+               "in {:.2f}s",
+               res.report.rows_in, res.report.rows_clean, res.report.rows_dropped, res.report.rows_inserted,
+               res.report.values_imputed, res.report.values_missing, res.report.seconds);
+  return res.report;
+}
+
+Table aligned_wide(const std::vector<AlignedRow>& rows) {
+  std::set<std::string> sensors;
+  for (const auto& r : rows) sensors.insert(r.sensor);
+  std::map<std::pair<std::string, TimestampMs>, std::map<std::string, double>> grid;
+  for (const auto& r : rows) grid[{r.machine, r.ts}][r.sensor] = r.value;
+  Table t;
+  Column& ts = t.add_column("ts", ColumnType::timestamp);
+  Column& machine = t.add_column("machine", ColumnType::string);
+  std::vector<Column*> cols;
+  for (const auto& s : sensors) cols.push_back(&t.add_column(s, ColumnType::float64));
+  for (const auto& [key, values] : grid) {
+    ts.push_int(key.second);
+    machine.push_string(key.first);
+    std::size_t c = 0;
+    for (const auto& s : sensors) {
+      auto it = values.find(s);
+      if (it == values.end() || std::isnan(it->second)) cols[c]->push_null();
+      else cols[c]->push_double(it->second);
+      ++c;
+    }
+  }
+  return t;
+}
+
+Table read_aligned_wide(store::Warehouse& wh) {
+  std::vector<AlignedRow> rows;
+  store::Statement q = wh.db().prepare("SELECT machine, sensor, ts, value, n FROM clean_aligned ORDER BY machine, ts, sensor");
+  while (q.step())
+    rows.push_back({q.get_text(0), q.get_text(1), q.get_int(2), q.is_null(3) ? kNaN : q.get_double(3), q.get_int(4)});
+  return aligned_wide(rows);
+}
+
+nlohmann::json CleaningReport::to_json() const {
+  nlohmann::json j;
+  j["rows_in"] = rows_in;
+  j["rows_clean"] = rows_clean;
+  j["rows_dropped"] = rows_dropped;
+  j["rows_inserted"] = rows_inserted;
+  j["values_imputed"] = values_imputed;
+  j["values_missing"] = values_missing;
+  j["aligned_rows"] = aligned_rows;
+  j["seconds"] = seconds;
+  j["steps"] = steps;
+  // Mean of the series' metrics (series IoTDB could not judge are left out).
+  auto mean = [&](bool after) {
+    double c = 0, s = 0, t = 0, v = 0;
+    int k = 0;
+    for (const auto& sr : series) {
+      const QualityMetrics& q = after ? sr.after : sr.before;
+      if (!q.computed) continue;
+      c += q.completeness, s += q.consistency, t += q.timeliness, v += q.validity, ++k;
+    }
+    if (k == 0) return nlohmann::json(nullptr);
+    return nlohmann::json{{"series", k}, {"completeness", c / k}, {"consistency", s / k}, {"timeliness", t / k}, {"validity", v / k}};
+  };
+  j["quality"] = {{"before", mean(false)}, {"after", mean(true)}};
+  nlohmann::json arr = nlohmann::json::array();
+  for (const auto& sr : series) {
+    const auto& d = sr.defects;
+    arr.push_back({{"machine", sr.machine},
+                   {"sensor", sr.sensor},
+                   {"rows_in", sr.rows_in},
+                   {"rows_out", sr.rows_out},
+                   {"dropped", sr.dropped},
+                   {"inserted", sr.inserted},
+                   {"imputed", sr.imputed},
+                   {"left_missing", sr.left_missing},
+                   {"interval_ms", sr.interval_ms},
+                   {"skew_ms", sr.skew_ms},
+                   {"before", metrics_json(sr.before)},
+                   {"after", metrics_json(sr.after)},
+                   {"defects",
+                    {{"duplicates", d.duplicates},
+                     {"gaps", d.gaps},
+                     {"out_of_order", d.out_of_order},
+                     {"stuck_runs", d.stuck_runs},
+                     {"spikes", d.spikes},
+                     {"rate_outliers", d.rate_outliers},
+                     {"out_of_range", d.out_of_range},
+                     {"unit_errors", d.unit_errors},
+                     {"clock_skew", d.clock_skew},
+                     {"missing_values", d.missing_values},
+                     {"timestamp_collisions", d.timestamp_collisions}}}});
+  }
+  j["series"] = std::move(arr);
+  return j;
+}
+
+namespace {
+
+std::string html_escape(const std::string& s) {
+  std::string o;
+  for (char c : s) {
+    switch (c) {
+      case '<': o += "&lt;"; break;
+      case '>': o += "&gt;"; break;
+      case '&': o += "&amp;"; break;
+      case '"': o += "&quot;"; break;
+      default: o += c;
+    }
+  }
+  return o;
+}
+
+// A small line chart: raw values in grey, clean values in blue, on shared axes.
+std::string svg_chart(const SeriesReport& sr) {
+  constexpr double W = 360, H = 120, P = 4;
+  double lo = INFINITY, hi = -INFINITY;
+  TimestampMs t0 = std::numeric_limits<TimestampMs>::max(), t1 = std::numeric_limits<TimestampMs>::min();
+  for (const auto* sample : {&sr.raw_sample, &sr.clean_sample})
+    for (auto [t, v] : *sample) {
+      if (!std::isfinite(v)) continue;
+      lo = std::min(lo, v), hi = std::max(hi, v);
+      t0 = std::min(t0, t), t1 = std::max(t1, t);
+    }
+  if (!(hi >= lo) || t1 <= t0) return "<svg width=\"360\" height=\"120\"></svg>";
+  if (hi == lo) hi = lo + 1;
+  auto line = [&](const std::vector<std::pair<TimestampMs, double>>& pts, const char* colour) {
+    std::string d;
+    bool pen = false;
+    for (auto [t, v] : pts) {
+      if (!std::isfinite(v)) {
+        pen = false;
+        continue;
+      }
+      const double x = P + (W - 2 * P) * static_cast<double>(t - t0) / static_cast<double>(t1 - t0);
+      const double y = H - P - (H - 2 * P) * (v - lo) / (hi - lo);
+      d += fmt::format("{}{:.1f},{:.1f} ", pen ? "L" : "M", x, y);
+      pen = true;
+    }
+    return fmt::format("<path d=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"1\"/>", d, colour);
+  };
+  return fmt::format(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\">"
+      "<rect width=\"100%\" height=\"100%\" fill=\"#fff\" stroke=\"#ddd\"/>{}{}"
+      "<text x=\"6\" y=\"12\" font-size=\"10\" fill=\"#555\">{:.4g}</text>"
+      "<text x=\"6\" y=\"{}\" font-size=\"10\" fill=\"#555\">{:.4g}</text></svg>",
+      W, H, W, H, line(sr.raw_sample, "#bbb"), line(sr.clean_sample, "#1f77b4"), hi, H - 4, lo);
+}
+
+}  // namespace
+
+std::string CleaningReport::html_fragment(std::size_t max_charts) const {
+  std::string h = "<section class=\"data-quality\"><h2>Data quality</h2>\n";
+  h += fmt::format("<p>{} raw rows &rarr; {} clean rows: {} dropped (each recorded with its reason), {} inserted for "
+                   "absent readings, {} values imputed, {} still missing.</p>\n",
+                   rows_in, rows_clean, rows_dropped, rows_inserted, values_imputed, values_missing);
+  h += "<table><tr><th>step</th><th>rows changed</th></tr>\n";
+  for (const auto& [step, count] : steps) h += fmt::format("<tr><td>{}</td><td>{}</td></tr>\n", step, count);
+  h += "</table>\n<table><tr><th>machine</th><th>sensor</th><th>completeness</th><th>consistency</th>"
+       "<th>timeliness</th><th>validity</th><th>duplicates</th><th>gaps</th><th>out of order</th><th>spikes</th>"
+       "<th>out of range</th><th>unit errors</th><th>clock skew</th></tr>\n";
+  auto pair = [](double a, double b) { return fmt::format("{:.3f} &rarr; {:.3f}", a, b); };
+  for (const auto& sr : series) {
+    const auto& d = sr.defects;
+    h += fmt::format(
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
+        "<td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+        html_escape(sr.machine), html_escape(sr.sensor), pair(sr.before.completeness, sr.after.completeness),
+        pair(sr.before.consistency, sr.after.consistency), pair(sr.before.timeliness, sr.after.timeliness),
+        pair(sr.before.validity, sr.after.validity), d.duplicates, d.gaps, d.out_of_order, d.spikes + d.rate_outliers,
+        d.out_of_range, d.unit_errors, d.clock_skew ? fmt::format("{} ms", sr.skew_ms) : "");
+  }
+  h += "</table>\n<div class=\"charts\">\n";
+  for (std::size_t k = 0; k < series.size() && k < max_charts; ++k)
+    h += fmt::format("<figure><figcaption>{} / {} (grey: raw, blue: clean)</figcaption>{}</figure>\n",
+                     html_escape(series[k].machine), html_escape(series[k].sensor), svg_chart(series[k]));
+  h += "</div></section>\n";
+  return h;
+}
+
+}  // namespace xinzhi::clean

@@ -1,0 +1,84 @@
+// The cleaning stage: raw readings -> quality metrics -> reorder, de-duplicate, clock skew,
+// timestamp repair, unit normalisation, range, stuck, outliers -> gap rows -> imputation ->
+// standardisation -> alignment, with every change counted in a CleaningReport (metrics before
+// and after per series, per-step change counts) and logged per raw row (lineage).
+// run_cleaning() is the entry point of `xinzhi clean --db` and of the pipeline's clean stage.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "clean/quality.hpp"
+#include "clean/repair.hpp"
+#include "clean/rules.hpp"
+#include "core/table.hpp"
+
+namespace xinzhi::store {
+class Warehouse;
+}
+
+namespace xinzhi::clean {
+
+struct DefectCounts {
+  std::int64_t duplicates = 0, gaps = 0, out_of_order = 0, stuck_runs = 0, spikes = 0, rate_outliers = 0,
+               out_of_range = 0, unit_errors = 0, clock_skew = 0, missing_values = 0, timestamp_collisions = 0;
+};
+
+struct SeriesReport {
+  std::string machine, sensor;
+  std::int64_t rows_in = 0, rows_out = 0, dropped = 0, inserted = 0, imputed = 0, left_missing = 0;
+  std::int64_t interval_ms = 0, skew_ms = 0;
+  QualityMetrics before, after;
+  DefectCounts defects;
+  // A thinned copy of the series for charts: (ts, value) before and after.
+  std::vector<std::pair<TimestampMs, double>> raw_sample, clean_sample;
+};
+
+struct CleaningReport {
+  std::int64_t rows_in = 0, rows_clean = 0, rows_dropped = 0, rows_inserted = 0, values_imputed = 0,
+               values_missing = 0, aligned_rows = 0;
+  std::map<std::string, std::int64_t> steps;  // step -> rows it changed
+  std::vector<SeriesReport> series;
+  double seconds = 0;
+
+  nlohmann::json to_json() const;  // for metrics.json
+  // The data-quality section of a report: metrics before/after and per-series SVG charts.
+  std::string html_fragment(std::size_t max_charts = 12) const;
+};
+
+// One row of the machine-wide time grid (long form; aligned_wide() pivots it).
+struct AlignedRow {
+  std::string machine, sensor;
+  TimestampMs ts = 0;
+  double value = 0;
+  std::int64_t n = 0;
+};
+
+struct CleanResult {
+  std::vector<Series> series;                 // clean, sorted by (machine, sensor) then ts
+  std::vector<std::vector<double>> value_std;  // per series, standardised values
+  ActionLog actions;
+  std::vector<AlignedRow> aligned;
+  CleaningReport report;
+  // Per-window quality before and after, per series (same order as series).
+  std::vector<std::vector<WindowQuality>> windows_before, windows_after;
+};
+
+// Cleans series in memory. raw: one Series per (machine, sensor), rows in any order, with
+// rowids (arrival order) — flags and method may be empty.
+CleanResult clean_series_set(std::vector<Series> raw, const Rules& rules);
+
+// Reads readings from the warehouse, cleans them and replaces the clean_* tables in one
+// transaction.
+CleaningReport run_cleaning(store::Warehouse& warehouse, const Rules& rules);
+
+// The aligned rows as a wide table: ts, machine, then one float64 column per sensor.
+Table aligned_wide(const std::vector<AlignedRow>& rows);
+// The same, read back from the warehouse's clean_aligned table.
+Table read_aligned_wide(store::Warehouse& warehouse);
+
+}  // namespace xinzhi::clean

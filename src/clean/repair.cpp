@@ -1,0 +1,405 @@
+#include "clean/repair.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+#include <fmt/format.h>
+
+#include "clean/quality.hpp"
+
+namespace xinzhi::clean {
+
+namespace {
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+Action make(const Series& s, std::size_t i, std::string step, std::string reason, double new_value = kNaN,
+            bool dropped = false) {
+  Action a;
+  a.step = std::move(step);
+  a.machine = s.machine;
+  a.sensor = s.sensor;
+  a.rowid = s.rowid[i];
+  a.ts = s.ts[i];
+  a.old_value = s.value[i];
+  a.new_value = new_value;
+  a.dropped = dropped;
+  a.reason = std::move(reason);
+  return a;
+}
+
+bool same(double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); }
+
+TimestampMs floor_div(TimestampMs a, std::int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+TimestampMs round_to(TimestampMs t, std::int64_t interval) { return floor_div(t + interval / 2, interval) * interval; }
+
+}  // namespace
+
+void Series::push(TimestampMs t, double v, std::int64_t id, std::uint16_t f) {
+  ts.push_back(t);
+  value.push_back(v);
+  rowid.push_back(id);
+  flags.push_back(static_cast<std::uint16_t>(f | (std::isnan(v) ? kWasMissing : 0)));
+  method.emplace_back();
+}
+
+void Series::erase_marked(const std::vector<std::uint8_t>& drop) {
+  std::size_t k = 0;
+  for (std::size_t i = 0; i < ts.size(); ++i) {
+    if (drop[i]) continue;
+    ts[k] = ts[i], value[k] = value[i], rowid[k] = rowid[i], flags[k] = flags[i], method[k] = std::move(method[i]);
+    ++k;
+  }
+  ts.resize(k), value.resize(k), rowid.resize(k), flags.resize(k), method.resize(k);
+}
+
+std::size_t reorder(Series& s, ActionLog& log) {
+  // Arrival order is rowid order.
+  std::vector<std::size_t> arrival(s.size());
+  std::iota(arrival.begin(), arrival.end(), 0);
+  std::stable_sort(arrival.begin(), arrival.end(), [&](std::size_t a, std::size_t b) { return s.rowid[a] < s.rowid[b]; });
+  std::size_t late = 0;
+  TimestampMs max_seen = std::numeric_limits<TimestampMs>::min();
+  for (std::size_t i : arrival) {
+    if (s.ts[i] < max_seen) {
+      ++late;
+      log.push_back(make(s, i, "reorder", fmt::format("arrived after a row {} ms later", max_seen - s.ts[i]), s.value[i]));
+    }
+    max_seen = std::max(max_seen, s.ts[i]);
+  }
+  std::vector<std::size_t> order(arrival);
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return s.ts[a] < s.ts[b]; });
+  Series sorted;
+  sorted.machine = s.machine, sorted.sensor = s.sensor;
+  for (std::size_t i : order) {
+    sorted.ts.push_back(s.ts[i]);
+    sorted.value.push_back(s.value[i]);
+    sorted.rowid.push_back(s.rowid[i]);
+    sorted.flags.push_back(s.flags[i]);
+    sorted.method.push_back(std::move(s.method[i]));
+  }
+  s = std::move(sorted);
+  return late;
+}
+
+std::size_t deduplicate(Series& s, std::int64_t tolerance_ms, bool same_value, ActionLog& log) {
+  std::vector<std::uint8_t> drop(s.size(), 0);
+  std::size_t kept = 0, dropped = 0;
+  for (std::size_t i = 1; i < s.size(); ++i) {
+    const bool equal_value = same(s.value[i], s.value[kept]);
+    bool dup = false;
+    std::string reason;
+    if (s.ts[i] == s.ts[kept]) {
+      dup = true;
+      reason = equal_value ? fmt::format("exact duplicate of row {}", s.rowid[kept])
+                           : fmt::format("same timestamp as row {} with another value ({}); the first kept",
+                                         s.rowid[kept], s.value[kept]);
+    } else if (tolerance_ms > 0 && s.ts[i] - s.ts[kept] <= tolerance_ms && (!same_value || equal_value)) {
+      dup = true;
+      reason = fmt::format("within {} ms of row {}", tolerance_ms, s.rowid[kept]);
+    }
+    if (dup) {
+      drop[i] = 1;
+      ++dropped;
+      log.push_back(make(s, i, "dedup", reason, kNaN, true));
+    } else {
+      kept = i;
+    }
+  }
+  if (dropped) s.erase_marked(drop);
+  return dropped;
+}
+
+std::int64_t estimate_interval(const std::vector<TimestampMs>& ts) {
+  std::vector<double> d;
+  for (std::size_t i = 1; i < ts.size(); ++i)
+    if (ts[i] > ts[i - 1]) d.push_back(static_cast<double>(ts[i] - ts[i - 1]));
+  if (d.empty()) return 0;
+  return static_cast<std::int64_t>(std::llround(median_of(std::move(d))));
+}
+
+std::int64_t grid_phase(const std::vector<TimestampMs>& ts, std::int64_t interval) {
+  if (interval <= 0 || ts.empty()) return 0;
+  // Offsets wrap around the interval: take the circular median by centring on the first offset.
+  std::vector<double> off;
+  off.reserve(ts.size());
+  for (TimestampMs t : ts) off.push_back(static_cast<double>(t - round_to(t, interval)));
+  return static_cast<std::int64_t>(std::llround(median_of(std::move(off))));
+}
+
+void correct_skew(Series& s, std::int64_t skew_ms, ActionLog& log) {
+  if (skew_ms == 0 || s.size() == 0) return;
+  for (std::size_t i = 0; i < s.size(); ++i) s.ts[i] -= skew_ms, s.flags[i] |= kSkew;
+  Action a;
+  a.step = "clock_skew";
+  a.machine = s.machine, a.sensor = s.sensor;
+  a.ts = s.ts[0];
+  a.old_value = a.new_value = kNaN;
+  a.reason = fmt::format("clock {} by {} ms against the other series; all {} timestamps corrected",
+                         skew_ms > 0 ? "ahead" : "behind", std::abs(skew_ms), s.size());
+  log.push_back(std::move(a));
+}
+
+std::size_t snap_timestamps(Series& s, std::int64_t interval, ActionLog& log, std::size_t* collisions) {
+  if (interval <= 0) return 0;
+  std::size_t moved = 0, coll = 0;
+  std::vector<std::uint8_t> drop(s.size(), 0);
+  TimestampMs last = std::numeric_limits<TimestampMs>::min();
+  std::size_t last_i = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const TimestampMs t = round_to(s.ts[i], interval);
+    if (t == last) {
+      drop[i] = 1;
+      ++coll;
+      log.push_back(make(s, i, "timestamp", fmt::format("snaps to the same {} ms slot as row {}", interval, s.rowid[last_i]),
+                         kNaN, true));
+      continue;
+    }
+    if (t != s.ts[i]) s.ts[i] = t, s.flags[i] |= kMoved, ++moved;
+    last = t, last_i = i;
+  }
+  if (coll) s.erase_marked(drop);
+  if (collisions) *collisions = coll;
+  return moved;
+}
+
+namespace {
+
+double f_to_c(double f) { return (f - 32) * 5.0 / 9.0; }
+double k_to_c(double k) { return k - 273.15; }
+
+// The median of the valid values in [i-w, i+w] without i.
+double local_median(const std::vector<double>& v, std::size_t i, std::size_t w, std::vector<double>& buf) {
+  buf.clear();
+  const std::size_t lo = i >= w ? i - w : 0, hi = std::min(v.size(), i + w + 1);
+  for (std::size_t j = lo; j < hi; ++j)
+    if (j != i && !std::isnan(v[j])) buf.push_back(v[j]);
+  if (buf.empty()) return kNaN;
+  return median_of(buf);
+}
+
+}  // namespace
+
+std::size_t normalise_units(Series& s, const SensorRule& rule, double reference, ActionLog& log) {
+  if (rule.unit != "C" || !rule.detect_units || s.size() == 0) return 0;
+  std::size_t converted = 0;
+  auto convert = [&](std::size_t i, double c, const char* from) {
+    log.push_back(make(s, i, "unit", fmt::format("{} {} read as {} °C", s.value[i], from, c), c));
+    s.value[i] = c;
+    s.flags[i] |= kUnit;
+    ++converted;
+  };
+  const double m = median_of(s.value);
+  if (std::isnan(reference)) reference = m;
+  if (!std::isnan(m) && reference != m) {
+    // The whole series in another unit: its median fits the reference far better converted.
+    const double raw = std::abs(m - reference), fc = std::abs(f_to_c(m) - reference), kc = std::abs(k_to_c(m) - reference);
+    const char* from = fc < raw / 4 ? "°F" : kc < raw / 4 ? "K" : nullptr;
+    if (from) {
+      for (std::size_t i = 0; i < s.size(); ++i)
+        if (!std::isnan(s.value[i])) convert(i, from[0] == 'K' ? k_to_c(s.value[i]) : f_to_c(s.value[i]), from);
+      return converted;
+    }
+  }
+  // Single rows against their neighbours: far off as they are, close once converted.
+  const double spread = std::max(scaled_mad(s.value, m), 1e-6 * std::abs(m) + 1e-9);
+  std::vector<double> buf;
+  const std::vector<double> orig = s.value;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const double v = orig[i];
+    if (std::isnan(v)) continue;
+    if (std::abs(v - m) <= 6 * spread) continue;  // cheap test first: most values are near the median
+    const double local = local_median(orig, i, 10, buf);
+    if (std::isnan(local)) continue;
+    const double tol = std::max(4 * spread, 1.0);
+    if (std::abs(v - local) <= 3 * tol) continue;
+    if (std::abs(f_to_c(v) - local) <= tol) convert(i, f_to_c(v), "°F");
+    else if (std::abs(k_to_c(v) - local) <= tol) convert(i, k_to_c(v), "K");
+  }
+  return converted;
+}
+
+std::size_t mark_out_of_range(Series& s, const SensorRule& rule, ActionLog& log) {
+  if (!rule.min && !rule.max) return 0;
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const double v = s.value[i];
+    if (std::isnan(v)) continue;
+    if ((rule.min && v < *rule.min) || (rule.max && v > *rule.max)) {
+      log.push_back(make(s, i, "range", fmt::format("{} outside [{}, {}]", v, rule.min.value_or(-INFINITY),
+                                                    rule.max.value_or(INFINITY))));
+      s.value[i] = kNaN;
+      s.flags[i] |= kOutOfRange;
+      ++n;
+    }
+  }
+  return n;
+}
+
+std::size_t detect_stuck(Series& s, int min_run, bool to_missing, ActionLog& log) {
+  if (min_run < 2) return 0;
+  std::size_t runs = 0, i = 0;
+  while (i < s.size()) {
+    if (std::isnan(s.value[i])) {
+      ++i;
+      continue;
+    }
+    std::size_t j = i + 1;
+    while (j < s.size() && s.value[j] == s.value[i]) ++j;
+    if (j - i >= static_cast<std::size_t>(min_run)) {
+      ++runs;
+      for (std::size_t k = i + 1; k < j; ++k) {
+        log.push_back(make(s, k, "stuck", fmt::format("stuck at {} for {} readings", s.value[i], j - i),
+                           to_missing ? kNaN : s.value[k]));
+        if (to_missing) s.value[k] = kNaN, s.flags[k] |= kStuck;
+      }
+    }
+    i = j;
+  }
+  return runs;
+}
+
+std::size_t hampel(Series& s, int half_window, double threshold, ActionLog& log) {
+  if (half_window <= 0) return 0;
+  const std::vector<double> orig = s.value;
+  const std::size_t w = static_cast<std::size_t>(half_window);
+  std::vector<double> buf, med(s.size(), kNaN), mad(s.size(), kNaN), resid(s.size(), kNaN);
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (std::isnan(orig[i])) continue;
+    buf.clear();
+    const std::size_t lo = i >= w ? i - w : 0, hi = std::min(s.size(), i + w + 1);
+    for (std::size_t j = lo; j < hi; ++j)
+      if (!std::isnan(orig[j])) buf.push_back(orig[j]);
+    if (buf.size() < 3) continue;
+    med[i] = median_of(buf);
+    mad[i] = scaled_mad(buf, med[i]);
+    resid[i] = orig[i] - med[i];
+  }
+  // The MAD of a small window is itself noisy, and plain Hampel flags ordinary noise now and
+  // then; the series' own noise level (the scaled MAD of all residuals from the local medians)
+  // is a floor under the local scale, which keeps false alarms on noise rare.
+  const double noise = scaled_mad(resid, median_of(resid));
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (std::isnan(resid[i])) continue;
+    const double scale = std::max(mad[i], std::isnan(noise) ? 0.0 : noise);
+    if (scale <= 0) continue;  // a flat series: a lone different value is a step, not judged here
+    if (std::abs(resid[i]) > threshold * scale) {
+      log.push_back(make(s, i, "spike", fmt::format("{:.6g} is {:.1f} MADs from the local median {:.6g}", orig[i],
+                                                    std::abs(resid[i]) / scale, med[i])));
+      s.value[i] = kNaN;
+      s.flags[i] |= kSpike;
+      ++n;
+    }
+  }
+  return n;
+}
+
+std::size_t rate_outliers(Series& s, double max_rate, ActionLog& log) {
+  std::size_t n = 0;
+  std::size_t prev = s.size();
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (std::isnan(s.value[i])) continue;
+    if (prev == s.size()) {
+      prev = i;
+      continue;
+    }
+    std::size_t next = i + 1;
+    while (next < s.size() && std::isnan(s.value[next])) ++next;
+    auto rate = [&](std::size_t a, std::size_t b) {
+      const double dt = static_cast<double>(s.ts[b] - s.ts[a]) / 1000.0;
+      return dt <= 0 ? INFINITY : (s.value[b] - s.value[a]) / dt;
+    };
+    const double in = rate(prev, i);
+    const bool spike = std::abs(in) > max_rate &&
+                       (next == s.size() || (std::abs(rate(i, next)) > max_rate && (rate(i, next) > 0) != (in > 0)));
+    if (spike) {
+      log.push_back(make(s, i, "rate", fmt::format("changes {:.6g}/s, more than {}/s", in, max_rate)));
+      s.value[i] = kNaN;
+      s.flags[i] |= kRate;
+      ++n;
+      continue;  // prev stays the last trusted value
+    }
+    prev = i;
+  }
+  return n;
+}
+
+std::size_t insert_gap_rows(Series& s, std::int64_t interval, std::int64_t max_gap_ms, std::size_t* inserted) {
+  if (interval <= 0 || s.size() < 2) return 0;
+  const std::int64_t limit = max_gap_ms > 0 ? max_gap_ms : 100 * interval;
+  Series out;
+  out.machine = s.machine, out.sensor = s.sensor;
+  std::size_t gaps = 0, added = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (i > 0) {
+      const std::int64_t d = s.ts[i] - s.ts[i - 1];
+      if (d > interval && d % interval == 0 && d <= limit) {
+        ++gaps;
+        for (TimestampMs t = s.ts[i - 1] + interval; t < s.ts[i]; t += interval) {
+          out.ts.push_back(t);
+          out.value.push_back(kNaN);
+          out.rowid.push_back(-1);
+          out.flags.push_back(kInserted);
+          out.method.emplace_back();
+          ++added;
+        }
+      }
+    }
+    out.ts.push_back(s.ts[i]);
+    out.value.push_back(s.value[i]);
+    out.rowid.push_back(s.rowid[i]);
+    out.flags.push_back(s.flags[i]);
+    out.method.push_back(std::move(s.method[i]));
+  }
+  s = std::move(out);
+  if (inserted) *inserted = added;
+  return gaps;
+}
+
+std::size_t count_gaps(const std::vector<TimestampMs>& ts, std::int64_t interval) {
+  if (interval <= 0) return 0;
+  std::size_t n = 0;
+  for (std::size_t i = 1; i < ts.size(); ++i)
+    if (static_cast<double>(ts[i] - ts[i - 1]) > 1.5 * static_cast<double>(interval)) ++n;
+  return n;
+}
+
+std::vector<double> standardise(const std::vector<double>& v, Standardise how) {
+  std::vector<double> out(v.size(), kNaN);
+  double centre = 0, scale = 1;
+  std::size_t n = 0;
+  switch (how) {
+    case Standardise::none: return v;
+    case Standardise::zscore: {
+      double sum = 0, sq = 0;
+      for (double x : v)
+        if (!std::isnan(x)) sum += x, ++n;
+      if (n < 2) return out;
+      centre = sum / static_cast<double>(n);
+      for (double x : v)
+        if (!std::isnan(x)) sq += (x - centre) * (x - centre);
+      scale = std::sqrt(sq / static_cast<double>(n - 1));
+      break;
+    }
+    case Standardise::minmax: {
+      double lo = INFINITY, hi = -INFINITY;
+      for (double x : v)
+        if (!std::isnan(x)) lo = std::min(lo, x), hi = std::max(hi, x), ++n;
+      if (n == 0) return out;
+      centre = lo, scale = hi - lo;
+      break;
+    }
+    case Standardise::robust: {
+      centre = median_of(v);
+      scale = scaled_mad(v, centre);
+      break;
+    }
+  }
+  if (!(scale > 0)) return out;
+  for (std::size_t i = 0; i < v.size(); ++i) out[i] = (v[i] - centre) / scale;
+  return out;
+}
+
+}  // namespace xinzhi::clean

@@ -1,0 +1,92 @@
+// The repair steps on one series (one machine's sensor), each counting what it changed and
+// logging every dropped or altered row with its reason, so that every clean value keeps its
+// lineage (the raw rowid, or "inserted") and nothing disappears without a record.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "clean/rules.hpp"
+#include "core/time.hpp"
+
+namespace xinzhi::clean {
+
+// What happened to a point (bits; a point may carry several).
+enum PointFlag : std::uint16_t {
+  kMoved = 1,         // timestamp snapped to the grid
+  kSkew = 2,          // timestamp corrected for clock skew
+  kUnit = 4,          // value converted to the sensor's unit
+  kOutOfRange = 8,    // value outside the valid range: set missing
+  kSpike = 16,        // Hampel outlier: set missing
+  kRate = 32,         // rate-of-change outlier: set missing
+  kStuck = 64,        // part of a stuck run: set missing
+  kImputed = 128,     // value imputed
+  kInserted = 256,    // row inserted for an absent reading
+  kWasMissing = 512,  // arrived without a value
+};
+
+struct Series {
+  std::string machine, sensor;
+  std::vector<TimestampMs> ts;
+  std::vector<double> value;           // NaN = missing
+  std::vector<std::int64_t> rowid;     // readings rowid; -1 for an inserted row
+  std::vector<std::uint16_t> flags;
+  std::vector<std::string> method;     // how an imputed value was made ("" otherwise)
+
+  std::size_t size() const { return ts.size(); }
+  void push(TimestampMs t, double v, std::int64_t id, std::uint16_t f = 0);
+  void erase_marked(const std::vector<std::uint8_t>& drop);  // keeps order
+};
+
+// A change to a raw row. dropped = the row has no clean value (a duplicate, a collision).
+struct Action {
+  std::string step;
+  std::string machine, sensor;
+  std::int64_t rowid = -1;
+  TimestampMs ts = 0;
+  double old_value = 0, new_value = 0;
+  bool dropped = false;
+  std::string reason;
+};
+
+using ActionLog = std::vector<Action>;
+
+// Sorts by ts (stable: arrival order, i.e. rowid, breaks ties). Returns the number of rows that
+// arrived out of order (earlier than a row that arrived before them); each is logged.
+std::size_t reorder(Series& s, ActionLog& log);
+// Drops rows with the same ts as the kept row before them (or within tolerance_ms, with an equal
+// value when same_value): keeps the first to arrive. Each drop is logged with the kept rowid.
+std::size_t deduplicate(Series& s, std::int64_t tolerance_ms, bool same_value, ActionLog& log);
+// The median positive interval (0 when unknown).
+std::int64_t estimate_interval(const std::vector<TimestampMs>& ts);
+// The median offset of the timestamps from the epoch-aligned grid of `interval`, in
+// (-interval/2, interval/2].
+std::int64_t grid_phase(const std::vector<TimestampMs>& ts, std::int64_t interval);
+// Shifts all timestamps by -skew_ms (one logged action for the series).
+void correct_skew(Series& s, std::int64_t skew_ms, ActionLog& log);
+// Snaps timestamps to the nearest multiple of interval; rows that land on an occupied slot are
+// dropped and logged. Returns the number of rows moved.
+std::size_t snap_timestamps(Series& s, std::int64_t interval, ActionLog& log, std::size_t* collisions = nullptr);
+// Converts rows that are in °F or K where °C is expected (the whole series when its median
+// fits the reference far better after conversion, single rows when they do against their
+// neighbours). reference: the typical value of this sensor type (NaN = the series' own).
+std::size_t normalise_units(Series& s, const SensorRule& rule, double reference, ActionLog& log);
+std::size_t mark_out_of_range(Series& s, const SensorRule& rule, ActionLog& log);
+// Runs of at least min_run equal values; the rows after a run's first become missing when
+// to_missing. Returns the number of runs.
+std::size_t detect_stuck(Series& s, int min_run, bool to_missing, ActionLog& log);
+// Hampel filter: a value further than threshold scaled MADs from the median of its 2w+1
+// neighbourhood becomes missing. Returns the number of spikes.
+std::size_t hampel(Series& s, int half_window, double threshold, ActionLog& log);
+// A value reached and left faster than max_rate per second (a spike up and back) becomes missing.
+std::size_t rate_outliers(Series& s, double max_rate, ActionLog& log);
+// Inserts missing rows at the grid points of gaps up to max_gap_ms (0: up to 100 intervals).
+// Returns the number of gaps filled with rows; *absent counts the points inserted.
+std::size_t insert_gap_rows(Series& s, std::int64_t interval, std::int64_t max_gap_ms, std::size_t* inserted);
+// Number of gaps (intervals over 1.5 times the nominal one).
+std::size_t count_gaps(const std::vector<TimestampMs>& ts, std::int64_t interval);
+// Standardised values (NaN stays NaN).
+std::vector<double> standardise(const std::vector<double>& v, Standardise how);
+
+}  // namespace xinzhi::clean

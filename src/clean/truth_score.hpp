@@ -1,0 +1,72 @@
+// Scores the cleaning against a simulated plant's truth (the twin's truth/ folder):
+// defects.csv (kind,gateway,machine,sensor,ts,detail) against what the cleaning found, as
+// precision and recall per defect kind, and signals.csv (ts,machine,sensor,value, the clean
+// signal) against imputed values, as MAE per sensor and imputation method.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "clean/cleaner.hpp"
+
+namespace xinzhi::clean {
+
+struct DefectScore {
+  std::string kind;
+  std::int64_t truth = 0, found = 0;
+  std::int64_t truth_matched = 0, found_matched = 0;  // truth items found; found items that are true
+  double precision() const { return found ? static_cast<double>(found_matched) / static_cast<double>(found) : 1.0; }
+  double recall() const { return truth ? static_cast<double>(truth_matched) / static_cast<double>(truth) : 1.0; }
+};
+
+struct ImputeScore {
+  std::string sensor, method;
+  std::int64_t points = 0;
+  double mae = 0;
+};
+
+struct TruthScore {
+  std::vector<DefectScore> defects;
+  std::vector<ImputeScore> imputation;
+  nlohmann::json to_json() const;
+  std::string to_text() const;
+};
+
+// A defect item: what, where and when (sensor "" = the whole machine).
+struct DefectItem {
+  std::string kind, machine, sensor;
+  TimestampMs ts = 0;
+};
+
+// Reads truth/defects.csv (missing file: InputError).
+std::vector<DefectItem> read_truth_defects(const std::string& path);
+
+// The defects a cleaning found, in the truth's kinds: duplicate, out_of_order, spike (Hampel,
+// rate of change or out of range),
+// unit_fahrenheit, stuck, clock_skew (one per machine), gap (one per run of inserted rows),
+// missing (values that arrived empty).
+std::vector<DefectItem> found_defects(const CleanResult& result, const ActionLog& actions);
+
+// Matches found against truth per kind: same machine, same sensor (unless either is ""), and
+// |ts difference| <= tolerance_ms (clock_skew matches per machine, whatever the time).
+std::vector<DefectScore> score_defects(const std::vector<DefectItem>& truth, const std::vector<DefectItem>& found,
+                                       std::int64_t tolerance_ms);
+
+// Cleans raw once per method (all sensors imputed by that method) and compares the imputed
+// values with the truth signal at the same machine, sensor and time (nearest within
+// tolerance_ms).
+std::vector<ImputeScore> score_imputation(const std::vector<Series>& raw, const Rules& rules,
+                                          const std::string& signals_csv, std::int64_t tolerance_ms,
+                                          const std::vector<ImputeMethod>& methods);
+
+// Everything, from the warehouse's readings and a truth folder.
+TruthScore score_against_truth(store::Warehouse& warehouse, const Rules& rules, const std::string& truth_dir,
+                               std::int64_t tolerance_ms = 1000);
+
+// The warehouse's readings as raw series (with rowids), for cleaning in memory.
+std::vector<Series> read_raw_series(store::Warehouse& warehouse);
+
+}  // namespace xinzhi::clean
