@@ -6,6 +6,7 @@ const std::vector<std::pair<std::string, StageFactory>>& stage_registry() {
   static const std::vector<std::pair<std::string, StageFactory>> kStages = {
       {"simulate", make_simulate_stage},
       {"ingest", make_ingest_stage},
+      {"clean", make_clean_stage},
   };
   return kStages;
 }
