@@ -69,7 +69,7 @@ std::string unknown_word(CLI::App& app, int argc, char** argv) {
             options.push_back("--" + l);
             if ("--" + l == arg) match = opt;
           }
-      if (match && !inline_value && match->get_type_size() > 0) ++i;  // skip the option's value
+      if (match && !inline_value && match->get_expected_min() > 0) ++i;  // skip the option's value
       if (!match) {
         const std::string near = xinzhi::cli::nearest(arg, options);
         return fmt::format("unknown option '{}'{}{}", arg,

@@ -44,6 +44,8 @@ TEST(Cli, UsageErrorsExit1WithNearestName) {
   EXPECT_NE(r.output.find("unknown option '--dbb' for 'ingest' (did you mean '--db'?)"), std::string::npos) << r.output;
   r = run_xinzhi("");
   EXPECT_EQ(r.exit_code, 1);
+  r = run_xinzhi("--quiet ingset");  // a flag takes no value: the next word is the command
+  EXPECT_NE(r.output.find("unknown command 'ingset'"), std::string::npos) << r.output;
   r = run_xinzhi("--log-format xml sql a b");
   EXPECT_EQ(r.exit_code, 1) << r.output;
 }
