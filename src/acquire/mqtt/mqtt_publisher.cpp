@@ -1,0 +1,162 @@
+#include "acquire/mqtt/mqtt_publisher.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <deque>
+#include <random>
+#include <thread>
+
+#include <fmt/format.h>
+#include <mqtt/async_client.h>
+#include <spdlog/spdlog.h>
+
+#include "acquire/mqtt/mqtt_connection.hpp"
+#include "acquire/mqtt/payload.hpp"
+#include "core/error.hpp"
+
+namespace xinzhi::acquire {
+
+struct MqttPublisher::Impl {
+  struct Pending {
+    std::string topic;
+    std::string payload;
+    mqtt::delivery_token_ptr token;
+  };
+  std::unique_ptr<mqtt::async_client> client;
+  mqtt::connect_options conn_opts;
+  std::deque<Pending> pending;
+};
+
+namespace {
+
+std::string fresh_session() {
+  // Only makes ids unique between publisher runs; it does not touch any data.
+  std::random_device rd;
+  return fmt::format("{:x}{:04x}", std::chrono::system_clock::now().time_since_epoch().count() / 1000000,
+                     rd() & 0xffff);
+}
+
+}  // namespace
+
+MqttPublisher::MqttPublisher(MqttPublisherOptions options) : opt_(std::move(options)), impl_(std::make_unique<Impl>()) {
+  const BrokerAddress broker = parse_broker_url(opt_.broker);
+  if (opt_.client_id.empty()) opt_.client_id = fmt::format("xinzhi-pub-{}", ::getpid());
+  if (opt_.session.empty()) opt_.session = fresh_session();
+  mqtt::create_options create(MQTTVERSION_3_1_1);
+  // Publishing goes on while the broker is away: Paho buffers, we keep our own copies too.
+  create.set_send_while_disconnected(true);
+  create.set_max_buffered_messages(static_cast<int>(opt_.window) * 2 + 100);
+  impl_->client = std::make_unique<mqtt::async_client>(broker.url(), opt_.client_id, create, nullptr);
+  impl_->conn_opts = mqtt::connect_options_builder()
+                         .clean_session(false)  // unacknowledged messages are resent after a reconnect
+                         .keep_alive_interval(std::chrono::seconds(20))
+                         .connect_timeout(std::chrono::seconds(opt_.connect_timeout_s))
+                         .automatic_reconnect(std::chrono::milliseconds(250), std::chrono::seconds(4))
+                         .max_inflight(static_cast<int>(opt_.window) + 10)
+                         .finalize();
+  try {
+    impl_->client->connect(impl_->conn_opts)->wait();
+  } catch (const mqtt::exception& e) {
+    throw Error(ErrorKind::input, broker.url(), fmt::format("cannot connect to the MQTT broker: {}", e.what()));
+  }
+}
+
+MqttPublisher::~MqttPublisher() {
+  try {
+    flush();
+    impl_->client->disconnect()->wait_for(std::chrono::seconds(5));
+  } catch (const std::exception& e) {
+    spdlog::warn("mqtt publish: closing: {}", e.what());
+  }
+}
+
+std::string MqttPublisher::topic_for(const std::string& gateway) const {
+  return opt_.topic_prefix.empty() ? gateway + "/readings" : opt_.topic_prefix + "/" + gateway + "/readings";
+}
+
+std::string MqttPublisher::next_id(const std::string& gateway) {
+  return fmt::format("{}/{}/{}", opt_.session, gateway, ++seq_[gateway]);
+}
+
+void MqttPublisher::publish(const std::string& gateway, const SensorReading& reading) {
+  publish(gateway, std::vector<SensorReading>{reading});
+}
+
+void MqttPublisher::publish(const std::string& gateway, const std::vector<SensorReading>& readings) {
+  if (readings.empty()) return;
+  const std::string id = next_id(gateway);
+  send(topic_for(gateway), opt_.format == PayloadFormat::json ? readings_to_json(id, readings)
+                                                              : readings_to_csv(id, readings));
+  readings_ += readings.size();
+}
+
+void MqttPublisher::publish_lines(const std::string& gateway, const std::vector<std::string>& lines,
+                                  bool json_lines) {
+  if (lines.empty()) return;
+  std::string payload = "#id=" + next_id(gateway) + "\n";
+  for (const auto& l : lines) {
+    payload += l;
+    payload += '\n';
+  }
+  (void)json_lines;  // the "#id=" line works for both; the ingester tells JSON from CSV itself
+  send(topic_for(gateway), std::move(payload));
+  readings_ += lines.size();
+}
+
+void MqttPublisher::settle_front() {
+  // Waits for the broker's PUBACK of the oldest message; after a failure or a long silence it
+  // sends the message again (the ingester drops the copy by its id).
+  auto& p = impl_->pending.front();
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(opt_.give_up_s);
+  while (true) {
+    bool ok = false;
+    try {
+      ok = p.token && p.token->wait_for(std::chrono::seconds(15));
+    } catch (const mqtt::exception& e) {
+      spdlog::debug("mqtt publish: {} not acknowledged ({}), sending again", p.topic, e.what());
+    }
+    if (ok) break;
+    while (!impl_->client->is_connected()) {
+      if (std::chrono::steady_clock::now() > give_up)
+        throw Error(ErrorKind::input, opt_.broker, fmt::format("the MQTT broker has been unreachable for {} s",
+                                                               opt_.give_up_s));
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    try {
+      p.token = impl_->client->publish(p.topic, p.payload.data(), p.payload.size(), 1, false);
+      ++resends_;
+    } catch (const mqtt::exception&) {
+      p.token.reset();
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+  impl_->pending.pop_front();
+}
+
+void MqttPublisher::send(const std::string& topic, std::string payload) {
+  // A bounded window of unacknowledged messages: bounded memory, and the broker keeps up.
+  while (impl_->pending.size() >= opt_.window) settle_front();
+  Impl::Pending p{topic, std::move(payload), nullptr};
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(opt_.give_up_s);
+  for (int attempt = 0;; ++attempt) {
+    try {
+      p.token = impl_->client->publish(p.topic, p.payload.data(), p.payload.size(), 1, false);
+      break;
+    } catch (const mqtt::exception& e) {
+      // The offline buffer is full or the client is between connections: wait and try again.
+      if (std::chrono::steady_clock::now() > give_up)
+        throw Error(ErrorKind::input, opt_.broker, fmt::format("cannot publish: {}", e.what()));
+      if (attempt % 50 == 0) spdlog::warn("mqtt publish: {}; retrying", e.what());
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+  impl_->pending.push_back(std::move(p));
+  ++messages_;
+}
+
+void MqttPublisher::flush() {
+  while (!impl_->pending.empty()) settle_front();
+}
+
+}  // namespace xinzhi::acquire
