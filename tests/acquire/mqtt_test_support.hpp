@@ -140,8 +140,11 @@ class Mosquitto {
                                                      "persistence_location {}/\n"
                                                      "max_queued_messages 0\n"
                                                      "max_inflight_messages 100\n"
-                                                     "log_dest file {}/mosquitto.log\n",
-                                                     port_, dir_, dir_));
+                                                     "log_dest file {}/mosquitto.log\n"
+                                                     // Started as root, mosquitto would switch to the
+                                                     // 'mosquitto' user, who cannot write to dir.
+                                                     "{}",
+                                                     port_, dir_, dir_, ::geteuid() == 0 ? "user root\n" : ""));
     start();
   }
   void start() {
