@@ -70,6 +70,7 @@ int main(int argc, char** argv) {
 
   xinzhi::cli::add_sql_command(app);
   xinzhi::cli::add_mqtt_command(app);
+  xinzhi::cli::add_modbus_command(app);
 
   try {
     app.parse(argc, argv);
