@@ -125,9 +125,10 @@ void run_publish(PublishCli& c) {
   pub.flush();
   progress.finish();
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::cout << fmt::format("mqtt publish: {} messages, {} readings in {:.2f} s ({:.0f} messages/s), {} resent\n",
+  std::cout << fmt::format("mqtt publish: {} messages, {} readings in {:.2f} s ({:.0f} messages/s), {} resent, "
+                           "{} reconnects\n",
                            pub.messages(), pub.readings(), secs, pub.messages() / std::max(secs, 1e-9),
-                           pub.resends())
+                           pub.resends(), pub.reconnects())
             << std::flush;
 }
 

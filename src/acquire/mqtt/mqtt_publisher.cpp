@@ -48,11 +48,12 @@ MqttPublisher::MqttPublisher(MqttPublisherOptions options) : opt_(std::move(opti
   create.set_send_while_disconnected(true);
   create.set_max_buffered_messages(static_cast<int>(opt_.window) * 2 + 100);
   impl_->client = std::make_unique<mqtt::async_client>(broker.url(), opt_.client_id, create, nullptr);
+  // We reconnect ourselves (ensure_connected) rather than with Paho's automatic reconnect: in our
+  // broker-restart runs Paho's timer sometimes never fired again and the publisher waited forever.
   impl_->conn_opts = mqtt::connect_options_builder()
                          .clean_session(false)  // unacknowledged messages are resent after a reconnect
                          .keep_alive_interval(std::chrono::seconds(20))
                          .connect_timeout(std::chrono::seconds(opt_.connect_timeout_s))
-                         .automatic_reconnect(std::chrono::milliseconds(250), std::chrono::seconds(4))
                          .max_inflight(static_cast<int>(opt_.window) + 10)
                          .finalize();
   try {
@@ -104,31 +105,57 @@ void MqttPublisher::publish_lines(const std::string& gateway, const std::vector<
   readings_ += lines.size();
 }
 
-void MqttPublisher::settle_front() {
-  // Waits for the broker's PUBACK of the oldest message; after a failure or a long silence it
-  // sends the message again (the ingester drops the copy by its id).
-  auto& p = impl_->pending.front();
+void MqttPublisher::ensure_connected() {
+  if (impl_->client->is_connected()) return;
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(opt_.give_up_s);
-  while (true) {
-    bool ok = false;
+  int backoff_ms = 100;
+  while (!impl_->client->is_connected()) {
     try {
-      ok = p.token && p.token->wait_for(std::chrono::seconds(15));
+      impl_->client->connect(impl_->conn_opts)->wait_for(std::chrono::seconds(opt_.connect_timeout_s));
     } catch (const mqtt::exception& e) {
-      spdlog::debug("mqtt publish: {} not acknowledged ({}), sending again", p.topic, e.what());
+      spdlog::debug("mqtt publish: reconnect failed: {}", e.what());
+    }
+    if (impl_->client->is_connected()) {
+      spdlog::info("mqtt publish: reconnected to {}", opt_.broker);
+      ++reconnects_;
+      return;
+    }
+    if (std::chrono::steady_clock::now() > give_up)
+      throw Error(ErrorKind::input, opt_.broker,
+                  fmt::format("the MQTT broker has been unreachable for {} s", opt_.give_up_s));
+    std::this_thread::sleep_for(std::chrono::milliseconds(backoff_ms));
+    backoff_ms = std::min(backoff_ms * 2, 4000);
+  }
+}
+
+void MqttPublisher::settle_front() {
+  // Waits for the broker's PUBACK of the oldest message. After a reconnect Paho sends in-flight
+  // messages again itself (persistent session); a message still unacknowledged after a while, or
+  // whose delivery failed, we send again (the ingester drops the copy by its id).
+  auto& p = impl_->pending.front();
+  auto sent_at = std::chrono::steady_clock::now();
+  while (true) {
+    bool ok = false, failed = false;
+    try {
+      ok = p.token && p.token->wait_for(std::chrono::seconds(1));
+    } catch (const mqtt::exception& e) {
+      failed = true;
+      spdlog::debug("mqtt publish: {} not acknowledged ({})", p.topic, e.what());
     }
     if (ok) break;
-    while (!impl_->client->is_connected()) {
-      if (std::chrono::steady_clock::now() > give_up)
-        throw Error(ErrorKind::input, opt_.broker, fmt::format("the MQTT broker has been unreachable for {} s",
-                                                               opt_.give_up_s));
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (!impl_->client->is_connected()) {
+      ensure_connected();
+      continue;
     }
-    try {
-      p.token = impl_->client->publish(p.topic, p.payload.data(), p.payload.size(), 1, false);
-      ++resends_;
-    } catch (const mqtt::exception&) {
-      p.token.reset();
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (failed || !p.token || std::chrono::steady_clock::now() - sent_at > std::chrono::seconds(15)) {
+      try {
+        p.token = impl_->client->publish(p.topic, p.payload.data(), p.payload.size(), 1, false);
+        ++resends_;
+      } catch (const mqtt::exception&) {
+        p.token.reset();
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+      sent_at = std::chrono::steady_clock::now();
     }
   }
   impl_->pending.pop_front();
@@ -137,6 +164,7 @@ void MqttPublisher::settle_front() {
 void MqttPublisher::send(const std::string& topic, std::string payload) {
   // A bounded window of unacknowledged messages: bounded memory, and the broker keeps up.
   while (impl_->pending.size() >= opt_.window) settle_front();
+  ensure_connected();
   Impl::Pending p{topic, std::move(payload), nullptr};
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(opt_.give_up_s);
   for (int attempt = 0;; ++attempt) {

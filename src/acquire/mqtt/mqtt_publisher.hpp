@@ -47,18 +47,20 @@ class MqttPublisher {
   std::uint64_t messages() const { return messages_; }
   std::uint64_t readings() const { return readings_; }
   std::uint64_t resends() const { return resends_; }
+  std::uint64_t reconnects() const { return reconnects_; }
   std::string topic_for(const std::string& gateway) const;
 
  private:
   struct Impl;
   void send(const std::string& topic, std::string payload);
   void settle_front();
+  void ensure_connected();
   std::string next_id(const std::string& gateway);
 
   MqttPublisherOptions opt_;
   std::unique_ptr<Impl> impl_;
   std::map<std::string, std::uint64_t> seq_;
-  std::uint64_t messages_ = 0, readings_ = 0, resends_ = 0;
+  std::uint64_t messages_ = 0, readings_ = 0, resends_ = 0, reconnects_ = 0;
 };
 
 }  // namespace xinzhi::acquire
