@@ -51,7 +51,12 @@ MqttPublisher::MqttPublisher(MqttPublisherOptions options) : opt_(std::move(opti
   // We reconnect ourselves (ensure_connected) rather than with Paho's automatic reconnect: in our
   // broker-restart runs Paho's timer sometimes never fired again and the publisher waited forever.
   impl_->conn_opts = mqtt::connect_options_builder()
-                         .clean_session(false)  // unacknowledged messages are resent after a reconnect
+                         // A clean session: after a reconnect we send every unacknowledged message
+                         // again ourselves. (With a persistent session Paho 1.3 resends them itself,
+                         // and in our broker-restart runs mosquitto sometimes refused its resend as a
+                         // malformed packet on every reconnect, so the publisher never got through.)
+                         .clean_session(true)
+                         .mqtt_version(MQTTVERSION_3_1_1)
                          .keep_alive_interval(std::chrono::seconds(20))
                          .connect_timeout(std::chrono::seconds(opt_.connect_timeout_s))
                          .max_inflight(static_cast<int>(opt_.window) + 10)
@@ -118,6 +123,7 @@ void MqttPublisher::ensure_connected() {
     if (impl_->client->is_connected()) {
       spdlog::info("mqtt publish: reconnected to {}", opt_.broker);
       ++reconnects_;
+      resend_unacknowledged();
       return;
     }
     if (std::chrono::steady_clock::now() > give_up)
@@ -125,6 +131,23 @@ void MqttPublisher::ensure_connected() {
                   fmt::format("the MQTT broker has been unreachable for {} s", opt_.give_up_s));
     std::this_thread::sleep_for(std::chrono::milliseconds(backoff_ms));
     backoff_ms = std::min(backoff_ms * 2, 4000);
+  }
+}
+
+void MqttPublisher::resend_unacknowledged() {
+  for (auto& p : impl_->pending) {
+    bool done = false;
+    try {
+      done = p.token && p.token->try_wait();
+    } catch (const mqtt::exception&) {
+    }
+    if (done) continue;
+    try {
+      p.token = impl_->client->publish(p.topic, p.payload.data(), p.payload.size(), 1, false);
+      ++resends_;
+    } catch (const mqtt::exception&) {
+      p.token.reset();  // settle_front() tries again
+    }
   }
 }
 

@@ -1,7 +1,8 @@
 // Publishing readings to an MQTT broker at QoS 1 (Eclipse Paho C++), as a plant gateway does:
 // topic PREFIX/GATEWAY/readings, each message carrying the id GATEWAY's session/sequence so that
 // the ingester can drop copies. Messages stay held until the broker acknowledges them and are
-// sent again after a lost connection, so a broker restart loses nothing.
+// sent again after a lost connection (we reconnect and resend ourselves), so a broker restart
+// loses nothing.
 #pragma once
 
 #include <cstdint>
@@ -55,6 +56,7 @@ class MqttPublisher {
   void send(const std::string& topic, std::string payload);
   void settle_front();
   void ensure_connected();
+  void resend_unacknowledged();
   std::string next_id(const std::string& gateway);
 
   MqttPublisherOptions opt_;
