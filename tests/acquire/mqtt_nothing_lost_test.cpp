@@ -99,7 +99,7 @@ TEST(MqttNothingLost, MillionReadingsThroughBrokerRestartAndIngesterKill) {
     }
     if (n >= kTotal && !publish.running()) break;
     // Nothing new for a while: whatever is missing will not come.
-    if (std::chrono::steady_clock::now() - last_change > std::chrono::seconds(publish.running() ? 40 : 15)) break;
+    if (std::chrono::steady_clock::now() - last_change > std::chrono::seconds(60)) break;
     publish.wait_for(0);
   }
   auto tail = [](const std::string& text) { return text.substr(text.size() > 3000 ? text.size() - 3000 : 0); };

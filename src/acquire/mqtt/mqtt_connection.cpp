@@ -88,6 +88,7 @@ bool MqttConnection::connect(const BrokerAddress& broker, const std::string& cli
   close();
   keep_alive_s_ = keep_alive_s;
   max_payload_ = max_payload;
+  last_received_ = std::chrono::steady_clock::now();
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -204,8 +205,13 @@ void MqttConnection::disconnect() {
 
 void MqttConnection::maybe_ping() {
   if (keep_alive_s_ <= 0) return;
-  if (std::chrono::steady_clock::now() - last_sent_ >= std::chrono::seconds(keep_alive_s_) / 2)
-    send_all(packet(kPingreq << 4, ""));
+  const auto now = std::chrono::steady_clock::now();
+  // A broker that vanished without closing the socket answers no PINGREQ: give up on the link.
+  if (now - last_received_ > std::chrono::seconds(keep_alive_s_) * 3 / 2) {
+    close();
+    throw ConnectionLost(fmt::format("nothing from the broker for {} s", keep_alive_s_ * 3 / 2));
+  }
+  if (now - last_sent_ >= std::chrono::seconds(keep_alive_s_) / 2) send_all(packet(kPingreq << 4, ""));
 }
 
 void MqttConnection::send_all(const std::string& bytes) {
@@ -243,6 +249,7 @@ bool MqttConnection::fill(int timeout_ms) {
     close();
     throw ConnectionLost("the broker closed the connection");
   }
+  if (n > 0) last_received_ = std::chrono::steady_clock::now();
   if (n < 0) {
     if (errno == EINTR || errno == EAGAIN) return false;
     const std::string why = std::strerror(errno);

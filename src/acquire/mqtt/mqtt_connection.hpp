@@ -75,7 +75,7 @@ class MqttConnection {
   std::size_t rpos_ = 0;
   std::string wbuf_;
   std::vector<MqttMessage> early_;  // PUBLISH packets that came before the SUBACK
-  std::chrono::steady_clock::time_point last_sent_;
+  std::chrono::steady_clock::time_point last_sent_, last_received_;
   std::uint16_t next_id_ = 1;
 };
 

@@ -20,7 +20,7 @@ struct MqttIngestOptions {
   std::string client_id = "xinzhi-ingest";  // fixed: the broker keeps our session under it
   ReadingRules rules;
   int keep_alive_s = 30;
-  std::size_t max_batch_messages = 2000;    // commit at least this often
+  std::size_t max_batch_messages = 500;     // commit at least this often
   std::uint64_t max_messages = 0;           // stop after this many new messages (0: never)
   double idle_exit_s = 0;                   // stop after this long without a message (0: never)
   bool durable = true;                      // fsync each commit (synchronous=FULL) before acknowledging
