@@ -11,5 +11,7 @@ void add_simulate_command(CLI::App& app);
 void add_ingest_command(CLI::App& app);
 void add_run_command(CLI::App& app);
 void add_clean_command(CLI::App& app);
+void add_mqtt_command(CLI::App& app);
+void add_modbus_command(CLI::App& app);
 
 }  // namespace xinzhi::cli

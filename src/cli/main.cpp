@@ -118,6 +118,8 @@ int main(int argc, char** argv) {
 
   xinzhi::cli::add_simulate_command(app);
   xinzhi::cli::add_ingest_command(app);
+  xinzhi::cli::add_mqtt_command(app);
+  xinzhi::cli::add_modbus_command(app);
   xinzhi::cli::add_clean_command(app);
   xinzhi::cli::add_sql_command(app);
   xinzhi::cli::add_run_command(app);

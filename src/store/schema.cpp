@@ -156,6 +156,16 @@ const std::vector<std::string>& migrations() {
         PRIMARY KEY (machine, ts, sensor)
       );
       )SQL",
+      // 2 -> 3: MQTT messages already committed. QoS 1 redelivers a message whose PUBACK was lost
+      // (ingester killed after its commit, broker restarted), so the ingester records each message
+      // id in the same transaction as its readings and skips ids it has seen.
+      R"SQL(
+      CREATE TABLE mqtt_seen (
+        msg_id      TEXT PRIMARY KEY,          -- the publisher's id (e.g. gateway/seq) or a content hash
+        topic       TEXT NOT NULL,
+        received_ms INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      )SQL",
   };
   return kMigrations;
 }

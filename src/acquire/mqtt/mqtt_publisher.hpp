@@ -1,0 +1,68 @@
+// Publishing readings to an MQTT broker at QoS 1 (Eclipse Paho C++), as a plant gateway does:
+// topic PREFIX/GATEWAY/readings, each message carrying the id GATEWAY's session/sequence so that
+// the ingester can drop copies. Messages stay held until the broker acknowledges them and are
+// sent again after a lost connection (we reconnect and resend ourselves), so a broker restart
+// loses nothing.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "acquire/mqtt/sensor_reading.hpp"
+
+namespace xinzhi::acquire {
+
+enum class PayloadFormat { json, csv };
+
+struct MqttPublisherOptions {
+  std::string broker = "tcp://127.0.0.1:1883";
+  std::string client_id;        // "" -> xinzhi-pub-<pid>
+  std::string topic_prefix = "plant";
+  std::string session;          // prefix of message ids; "" -> a fresh one per publisher
+  PayloadFormat format = PayloadFormat::json;
+  std::size_t window = 2000;    // messages sent but not yet acknowledged
+  int connect_timeout_s = 10;
+  int give_up_s = 300;          // fail when the broker stays unreachable this long
+};
+
+class MqttPublisher {
+ public:
+  explicit MqttPublisher(MqttPublisherOptions options);  // connects; throws Error when it cannot
+  ~MqttPublisher();  // flushes (best effort) and disconnects
+  MqttPublisher(const MqttPublisher&) = delete;
+  MqttPublisher& operator=(const MqttPublisher&) = delete;
+
+  // One reading as one message.
+  void publish(const std::string& gateway, const SensorReading& reading);
+  // Several readings as one message.
+  void publish(const std::string& gateway, const std::vector<SensorReading>& readings);
+  // A ready payload (the id line or field is added here): lines of a landing file as they are,
+  // so that bad rows travel to the ingester and are quarantined there.
+  void publish_lines(const std::string& gateway, const std::vector<std::string>& lines, bool json_lines);
+  // Waits until the broker has acknowledged every message published so far.
+  void flush();
+
+  std::uint64_t messages() const { return messages_; }
+  std::uint64_t readings() const { return readings_; }
+  std::uint64_t resends() const { return resends_; }
+  std::uint64_t reconnects() const { return reconnects_; }
+  std::string topic_for(const std::string& gateway) const;
+
+ private:
+  struct Impl;
+  void send(const std::string& topic, std::string payload);
+  void settle_front();
+  void ensure_connected();
+  void resend_unacknowledged();
+  std::string next_id(const std::string& gateway);
+
+  MqttPublisherOptions opt_;
+  std::unique_ptr<Impl> impl_;
+  std::map<std::string, std::uint64_t> seq_;
+  std::uint64_t messages_ = 0, readings_ = 0, resends_ = 0, reconnects_ = 0;
+};
+
+}  // namespace xinzhi::acquire
