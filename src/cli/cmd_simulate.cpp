@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "acquire/twin/plant_config.hpp"
+#include "acquire/twin/live_replay.hpp"
 #include "acquire/twin/plant_simulator.hpp"
 #include "acquire/twin/twin_layout.hpp"
 #include "cli/commands.hpp"
@@ -19,6 +20,8 @@ struct SimulateOptions {
   int days = 0, machines = 0;
   std::int64_t seed = -1;
   bool force = false;
+  std::string mqtt, topic_prefix = "plant";
+  double speedup = 3600;
 };
 
 void run_simulate(const SimulateOptions& o) {
@@ -39,6 +42,18 @@ void run_simulate(const SimulateOptions& o) {
       "{} records, {} orders; {:.1f} MB in {:.2f} s ({:.0f} readings/s)\n",
       o.out, s.readings, s.landing_rows, defects, s.failures, s.maintenance_windows, s.records, s.orders,
       static_cast<double>(s.bytes) / 1e6, s.seconds, s.seconds > 0 ? static_cast<double>(s.readings) / s.seconds : 0.0);
+  if (!o.mqtt.empty()) {
+    acquire::ReplayOptions replay;
+    replay.mqtt.broker = o.mqtt;
+    replay.mqtt.topic_prefix = o.topic_prefix;
+    replay.mqtt.format = acquire::PayloadFormat::csv;
+    replay.speedup = o.speedup;
+    spdlog::info("publishing the gateways' rows to {} under {}/<gateway>/readings at {}x", o.mqtt, o.topic_prefix,
+                 o.speedup > 0 ? fmt::format("{:g}", o.speedup) : std::string("full speed"));
+    const auto r = acquire::replay_landing(o.out, replay);
+    std::cout << fmt::format("published {} landing rows as {} messages to {} in {:.1f} s ({} resent after {} reconnects)\n",
+                             r.rows, r.messages, o.mqtt, r.seconds, r.resends, r.reconnects);
+  }
 }
 
 }  // namespace
@@ -60,6 +75,14 @@ void add_simulate_command(CLI::App& app) {
                   "Number of machines (rescales the plant's machine groups, keeping their types and gateways)")
       ->check(CLI::Range(1, 9999));
   cmd->add_flag("--force", o->force, "Replace a non-empty --out folder");
+  cmd->add_option("--mqtt", o->mqtt,
+                  "Also publish the gateways' rows live to this MQTT broker (tcp://host:port), QoS 1, in time\n"
+                  "order with the same defects; `xinzhi mqtt ingest` takes them in");
+  cmd->add_option("--speedup", o->speedup, "With --mqtt: simulated seconds per second (0: as fast as possible)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--topic-prefix", o->topic_prefix, "With --mqtt: topics are PREFIX/<gateway>/readings")
+      ->capture_default_str();
   cmd->callback([o] { run_simulate(*o); });
 }
 

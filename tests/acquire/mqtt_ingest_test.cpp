@@ -16,15 +16,6 @@ namespace {
 
 std::string iso_now_plus(std::int64_t ms) { return format_iso8601(now_ms() + ms); }
 
-bool wait_for_text(const std::string& file, const std::string& text, double seconds) {
-  const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-  while (std::chrono::steady_clock::now() < until) {
-    if (read_text(file).find(text) != std::string::npos) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return false;
-}
-
 std::int64_t count(const std::string& db, const std::string& sql) {
   store::Database d(db, store::Database::Mode::read_only);
   return store::query_int(d, sql).value_or(-1);

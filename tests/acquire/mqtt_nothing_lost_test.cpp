@@ -51,15 +51,6 @@ std::int64_t scalar(const std::string& db, const std::string& sql) {
   }
 }
 
-bool wait_for_text(const std::string& file, const std::string& text, double seconds) {
-  const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-  while (std::chrono::steady_clock::now() < until) {
-    if (read_text(file).find(text) != std::string::npos) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return false;
-}
-
 }  // namespace
 
 TEST(MqttNothingLost, MillionReadingsThroughBrokerRestartAndIngesterKill) {

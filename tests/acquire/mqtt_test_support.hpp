@@ -58,6 +58,16 @@ inline bool wait_for_port(int port, double seconds = 10) {
   return false;
 }
 
+// Waits until a (log) file contains text.
+inline bool wait_for_text(const std::string& file, const std::string& text, double seconds) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (std::chrono::steady_clock::now() < until) {
+    if (read_text(file).find(text) != std::string::npos) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
 inline bool have_program(const std::string& name) {
   return run_shell("command -v " + name + " >/dev/null || test -x /usr/sbin/" + name).exit_code == 0;
 }
