@@ -9,6 +9,7 @@
 
 #include "acquire/modbus/modbus_poller.hpp"
 #include "acquire/modbus/modbus_server.hpp"
+#include "acquire/twin/twin_registers.hpp"
 #include "cli/commands.hpp"
 
 namespace xinzhi::cli {
@@ -34,6 +35,8 @@ struct PollCli {
 struct ServeCli {
   std::string map;
   acquire::ModbusServeOptions opt;
+  std::string twin;
+  double speedup = 60;
 };
 
 }  // namespace
@@ -70,10 +73,21 @@ void add_modbus_command(CLI::App& app) {
   serve->add_option("--port", s->opt.port, "TCP port to listen on")->capture_default_str();
   serve->add_option("--duration", s->opt.duration_s, "Stop after this many seconds (0: on SIGTERM/SIGINT)")
       ->capture_default_str();
+  serve->add_option("--twin", s->twin,
+                    "Serve a simulated plant instead of the map's signals: the true sensor values of a\n"
+                    "`xinzhi simulate` folder, replayed in time, in each register's unit");
+  serve->add_option("--speedup", s->speedup, "With --twin: simulated seconds per second")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   serve->callback([s] {
     const auto map = acquire::load_register_map(s->map);
+    acquire::RegisterValueFn values;
+    if (!s->twin.empty()) {
+      auto twin = std::make_shared<acquire::TwinRegisterSource>(s->twin, map, s->speedup);
+      values = [twin](std::size_t i, const acquire::RegisterSpec& spec, double t) { return twin->value(i, spec, t); };
+    }
     install_handlers();
-    const auto n = acquire::serve_modbus(map, s->opt, &g_modbus_stop);
+    const auto n = acquire::serve_modbus(map, s->opt, &g_modbus_stop, values);
     std::cout << fmt::format("modbus serve: {} requests answered\n", n) << std::flush;
   });
 }

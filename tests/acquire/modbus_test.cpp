@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
+#include <sstream>
 
 #include "acquire/modbus/register_map.hpp"
 #include "acquire/modbus/modbus_server.hpp"
@@ -176,4 +178,58 @@ TEST(ModbusPoll, KeepsRetryingWhileTheDeviceIsAway) {
   EXPECT_GE(n, 5);
   EXPECT_EQ(poll.kill_and_wait(SIGTERM), 0) << read_text(dir / "poll.log");
   EXPECT_NE(read_text(dir / "poll.log").find("cannot connect"), std::string::npos);
+}
+
+// The twin behind the device: polled values are the simulated plant's true sensor values,
+// sent in the register's unit (°F, bar, W) and stored back in standard units.
+TEST(ModbusPoll, TwinServesItsMachinesTrueSignals) {
+  TempDir dir;
+  const auto sim = run_xinzhi("-q simulate --days 1 --machines 2 --seed 3 --out " + (dir / "plant"));
+  ASSERT_EQ(sim.exit_code, 0) << sim.output;
+  write_text(dir / "map.yaml", R"(name: twin-device
+poll_ms: 100
+registers:
+  - {machine: M01, sensor: temperature, address: 0, type: float32, unit: degF}
+  - {machine: M01, sensor: pressure, address: 2, type: int16, scale: 0.001, unit: bar}
+  - {machine: M02, sensor: power, address: 3, type: int32, scale: 0.1, unit: W}
+)");
+  const int port = free_loopback_port();
+  Child server({XINZHI_BINARY, "modbus", "serve", "--map", dir / "map.yaml", "--port", std::to_string(port), "--twin",
+                dir / "plant", "--speedup", "3600"},
+               dir / "serve.log");
+  ASSERT_TRUE(wait_for_port(port)) << read_text(dir / "serve.log");
+  const std::string db = dir / "w.db";
+  const auto r = run_xinzhi("modbus poll --map " + (dir / "map.yaml") + " --port " + std::to_string(port) + " --db " +
+                            db + " --duration 1.5");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(server.kill_and_wait(SIGTERM), 0) << read_text(dir / "serve.log");
+
+  // Each polled value must be one of the truth's values for that machine and sensor, up to
+  // the register's resolution.
+  std::map<std::pair<std::string, std::string>, std::vector<double>> truth;
+  {
+    std::istringstream in(read_text(dir / "plant/truth/signals.csv"));
+    std::string line;
+    std::getline(in, line);
+    while (std::getline(in, line)) {
+      std::vector<std::string> f;
+      std::stringstream ss(line);
+      for (std::string x; std::getline(ss, x, ',');) f.push_back(x);
+      if (f.size() == 4) truth[{f[1], f[2]}].push_back(std::stod(f[3]));
+    }
+  }
+  const std::map<std::string, double> resolution = {{"temperature", 1e-3}, {"pressure", 0.1 + 1e-9}, {"power", 1e-4 + 1e-9}};
+  store::Database d(db, store::Database::Mode::read_only);
+  auto q = d.prepare("SELECT machine, sensor, value FROM readings");
+  int checked = 0;
+  while (q.step()) {
+    const auto& values = truth[{q.get_text(0), q.get_text(1)}];
+    ASSERT_FALSE(values.empty()) << q.get_text(0) << "/" << q.get_text(1);
+    double nearest = 1e300;
+    for (double v : values) nearest = std::min(nearest, std::fabs(v - q.get_double(2)));
+    EXPECT_LE(nearest, resolution.at(q.get_text(1))) << q.get_text(0) << "/" << q.get_text(1) << " " << q.get_double(2);
+    ++checked;
+  }
+  EXPECT_GE(checked, 6);
+  EXPECT_EQ(store::query_int(d, "SELECT count(DISTINCT sensor) FROM readings").value_or(0), 3);
 }
