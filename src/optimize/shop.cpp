@@ -260,9 +260,11 @@ Instance load_instance(const std::string& path, const std::string& format) {
       auto lines = number_lines(text, path);
       fmt_name = "jssp";
       if (!lines.empty() && lines[0].values.size() == 3) fmt_name = "fjsp";
-      else if (lines.size() > 1 && lines[0].values.size() == 2 &&
-               lines[1].values.size() != static_cast<std::size_t>(2 * lines[0].values[1]))
-        fmt_name = "fjsp";
+      else if (lines.size() > 1 && lines[0].values.size() == 2) {
+        // Job-shop lines are machine/duration pairs: an odd count means the flexible format.
+        for (std::size_t k = 1; k < lines.size(); ++k)
+          if (lines[k].values.size() % 2 == 1) fmt_name = "fjsp";
+      }
     }
   }
   if (fmt_name == "jssp") return parse_jssp(text, path);
