@@ -61,6 +61,8 @@ void run_schedule(const ScheduleOptions& o) {
     opt::FlatShop shop(inst);
     const opt::Rule rule = opt::parse_rule(o.rule);
     schedule = opt::to_schedule(shop, opt::dispatch(shop, rule), "rule:" + opt::rule_name(rule));
+    if (schedule.makespan >= opt::kForever)
+      throw InputError(o.calendar, "no schedule fits the machine calendars: a machine down for good cannot take its work");
     std::cout << fmt::format("{}: {} dispatching: makespan {}, weighted tardiness {} (lower bound {})\n", inst.name,
                              opt::rule_name(rule), schedule.makespan, schedule.weighted_tardiness, schedule.lower_bound);
   } else {

@@ -71,7 +71,7 @@ Solution dispatch(const FlatShop& shop, Rule rule) {
       for (int k = 0; k < shop.options(i); ++k) {
         const Time s = fit(i, k, std::max(job_ready[j], mach_free[shop.machine(i, k)]));
         const Time e = s + shop.duration(i, k);
-        if (e < best.end || (e == best.end && best.opt >= 0 && shop.duration(i, k) < shop.duration(i, best.opt)))
+        if (best.opt < 0 || e < best.end || (e == best.end && shop.duration(i, k) < shop.duration(i, best.opt)))
           best = {j, i, k, s, e};
       }
       cands.push_back(best);

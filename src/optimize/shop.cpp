@@ -398,6 +398,22 @@ void finish_calendars(Instance& inst) {
                                           "eligible machine: the machine is down from {} on",
                                           o + 1, job.name, op.options.front().duration, cal.back().start));
     }
+  // A machine down for good must still hold the work only it can do before it goes down.
+  std::vector<Time> fixed_load(inst.machines.size(), 0);
+  for (const auto& job : inst.jobs)
+    for (const auto& op : job.ops)
+      if (op.options.size() == 1) fixed_load[op.options[0].machine] += op.options[0].duration;
+  for (std::size_t m = 0; m < inst.calendars.size(); ++m) {
+    const auto& cal = inst.calendars[m];
+    if (cal.empty() || cal.back().end < kForever) continue;
+    Time free = cal.back().start;
+    for (std::size_t k = 0; k + 1 < cal.size(); ++k) free -= cal[k].end - cal[k].start;
+    if (fixed_load[m] > free)
+      throw InputError(cal.back().place,
+                       fmt::format("{} is down for good from {} but the operations only it can run need {} time units "
+                                   "and it has {} before then",
+                                   inst.machines[m], cal.back().start, fixed_load[m], free));
+  }
 }
 
 Time lower_bound(const Instance& inst) {

@@ -73,6 +73,8 @@ SearchResult solve(const Instance& inst, const SearchOptions& options) {
   const auto t0 = std::chrono::steady_clock::now();
   FlatShop shop(inst);
   SearchResult result;
+  for (const auto& job : inst.jobs)
+    if (job.ops.empty()) throw InputError(job.name, "the job has no operations");
   result.lower_bound = lower_bound(inst);
 
   // Every rule gives a start; threads start from the best ones in turn.
@@ -140,6 +142,9 @@ SearchResult solve(const Instance& inst, const SearchOptions& options) {
 
   result.solution = shared.get();
   result.schedule = to_schedule(shop, result.solution, engine);
+  if (result.schedule.makespan >= kForever)
+    throw InputError("calendar", "no schedule fits the machine calendars: some machine down for good cannot take its "
+                                 "share of the work before it goes down");
   result.value = objective_value(result.schedule, opts.objective);
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   result.seconds_to_best = shared.seconds_to_best();

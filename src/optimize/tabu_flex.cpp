@@ -205,7 +205,6 @@ class FlexTabu {
   void revert(const Move& mv) {
     apply(Move{mv.op, mv.from_machine, mv.from_position, mv.machine, mv.position});
   }
-
   // Reordering within one machine: does it restore an arc made tabu?
   bool is_tabu(const Move& mv) const {
     const int v = mv.op;

@@ -6,6 +6,8 @@
 // applied and the heads and tails recomputed. Stagnation sends the search back to an elite
 // solution with a small random perturbation (after i-TSAB's back-jumping).
 #include <algorithm>
+#include <cstdlib>
+#include <cstdio>
 #include <cstring>
 
 #include "optimize/search_shared.hpp"
@@ -39,41 +41,58 @@ class JsspTabu {
     const int jobs = shop.jobs, machines = std::max(1, shop.machines);
     tenure_min_ = 10 + jobs / machines;
     tenure_max_ = jobs <= 2 * machines ? tenure_min_ * 14 / 10 : tenure_min_ * 15 / 10;
-    stagnation_limit_ = 4000 + 10 * n_;
+    stagnation_limit_ = 5000 + 10 * n_;
+    if (const char* e = std::getenv("XZ_STAG")) stagnation_limit_ = std::atoi(e);
+    if (const char* e = std::getenv("XZ_TEN")) { tenure_min_ = std::atoi(e); tenure_max_ = tenure_min_ * 14 / 10; }
+    if (const char* e = std::getenv("XZ_KICK")) kick_base_ = std::atoi(e);
+    if (const char* e = std::getenv("XZ_POOL")) pool_size_ = std::atoi(e);
+    if (const char* e = std::getenv("XZ_PATH")) path_mode_ = std::atoi(e);
+    if (const char* e = std::getenv("XZ_TABU")) tabu_mode_ = std::atoi(e);
   }
 
+  // Tabu search from the start until it stagnates, then rounds of: take two elite solutions,
+  // walk part of the way from one to the other (path relinking), tabu search from there,
+  // and let the result replace the worst elite (after Peng, Lü & Cheng's TS/PR).
   std::int64_t run() {
-    const std::int64_t max_iter = shared_.options().iterations;
+    max_iter_ = shared_.options().iterations;
     if (!compute()) return 0;
     best_value_ = cmax_;
     save(best_seq_);
     shared_.offer(static_cast<double>(cmax_), solution(), thread_);
-    std::int64_t iter = 0, since_best = 0;
-    while (true) {
-      if ((iter & 63) == 0 && shared_.stop()) break;
-      if (max_iter > 0 && iter >= max_iter) break;
-      ++iter;
-      ++clock_;
-      ++since_best;
-      if (since_best > stagnation_limit_) {
-        restart();
-        since_best = 0;
-        continue;
+    while (!finished()) {
+      tabu_until_stagnation();
+      ++rounds_;
+      add_to_pool(local_best_seq_, local_best_);
+      if (finished()) break;
+      if (pool_.size() < pool_size_) {
+        load_flat(pool_[rng_() % pool_.size()].seq);  // fill the pool from perturbed elites
+        compute();
+        kick();
+      } else {
+        const std::size_t a = rng_() % pool_.size();
+        std::size_t b = rng_() % (pool_.size() - 1);
+        if (b >= a) ++b;
+        load_flat(pool_[a].seq);
+        relink_towards(pool_[b].seq);
+        if (!compute()) {
+          load_flat(pool_[a].seq);
+          compute();
+          kick();
+        }
       }
-      if (!step()) {
-        restart();
-        since_best = 0;
-        continue;
+      // Now and then bring in the best of the other threads.
+      if (shared_.value() < static_cast<double>(best_value_) && rng_() % 4 == 0) {
+        Solution g = shared_.get();
+        load(g);
+        compute();
+        if (cmax_ < best_value_) best_value_ = cmax_, save(best_seq_);
+        add_to_pool(seq_, cmax_);
+        kick();
       }
-      if (cmax_ < best_value_) {
-        best_value_ = cmax_;
-        save(best_seq_);
-        add_elite();
-        since_best = 0;
-        if (cmax_ < shared_.value()) shared_.offer(static_cast<double>(cmax_), solution(), thread_);
-      }
+      clock_ += tenure_max_ + 1;  // forget the tabu list
     }
-    return iter;
+    if (std::getenv("XZ_DEBUG")) fprintf(stderr, "iter %ld all_tabu %ld rounds %ld best %ld\n", (long)iter_, (long)all_tabu_, (long)rounds_, (long)best_value_);
+    return iter_;
   }
 
  private:
@@ -154,12 +173,12 @@ class JsspTabu {
     path_.clear();
     int count = 0, end = -1;
     for (int i = 0; i < n_; ++i)
-      if (r_[i] + p_[i] == cmax_ && std::uniform_int_distribution<int>(0, count++)(rng_) == 0) end = i;
+      if (r_[i] + p_[i] == cmax_ && (path_mode_ ? end < 0 : std::uniform_int_distribution<int>(0, count++)(rng_) == 0)) end = i;
     for (int i = end; i >= 0;) {
       path_.push_back(i);
       const bool jt = jp_[i] >= 0 && r_[jp_[i]] + p_[jp_[i]] == r_[i];
       const bool mt = mp_[i] >= 0 && r_[mp_[i]] + p_[mp_[i]] == r_[i];
-      if (jt && mt) i = (rng_() & 1) ? jp_[i] : mp_[i];
+      if (jt && mt) i = path_mode_ == 0 ? ((rng_() & 1) ? jp_[i] : mp_[i]) : (path_mode_ == 1 ? mp_[i] : jp_[i]);
       else if (jt) i = jp_[i];
       else if (mt) i = mp_[i];
       else i = -1;
@@ -217,6 +236,9 @@ class JsspTabu {
   }
 
   bool is_tabu(int u, int v, bool forward) const {
+    if (tabu_mode_ == 1) {  // only the arc u makes with v
+      return forward ? tabu_[static_cast<std::size_t>(v) * n_ + u] > clock_ : tabu_[static_cast<std::size_t>(u) * n_ + v] > clock_;
+    }
     if (forward) {  // creates arcs (x, u) for x in (u, v]
       for (int k = pos_[u] + 1; k <= pos_[v]; ++k)
         if (tabu_[static_cast<std::size_t>(seq_[k]) * n_ + u] > clock_) return true;
@@ -273,7 +295,7 @@ class JsspTabu {
       if (best < 0 || mv.value < best_value) best = static_cast<int>(k), best_value = mv.value, ties = 1;
       else if (mv.value == best_value && std::uniform_int_distribution<int>(0, ties++)(rng_) == 0) best = static_cast<int>(k);
     }
-    if (best < 0) best = std::uniform_int_distribution<int>(0, static_cast<int>(moves_.size()) - 1)(rng_);
+    if (best < 0) ++all_tabu_, best = std::uniform_int_distribution<int>(0, static_cast<int>(moves_.size()) - 1)(rng_);
     const Move mv = moves_[best];
     const int a = mv.forward ? pos_[mv.u] : pos_[mv.v], b = mv.forward ? pos_[mv.v] : pos_[mv.u];
     apply(mv, true);
@@ -286,23 +308,75 @@ class JsspTabu {
     return true;
   }
 
-  void add_elite() {
-    if (elite_.size() < 8) elite_.push_back(seq_);
-    else elite_[elite_next_++ % elite_.size()] = seq_;
+  bool finished() {
+    if ((iter_ & 63) == 0 && shared_.stop()) stopped_ = true;
+    return stopped_ || (max_iter_ > 0 && iter_ >= max_iter_);
   }
 
-  // Back to an elite solution (own or shared), perturbed by a few random critical swaps.
-  void restart() {
-    ++restarts_;
-    if (shared_.value() < static_cast<double>(best_value_) && (rng_() % 2 == 0)) {
-      load(shared_.get());
-    } else if (!elite_.empty() && (rng_() % 2 == 0)) {
-      load_flat(elite_[rng_() % elite_.size()]);
-    } else {
-      load_flat(best_seq_);
+  void tabu_until_stagnation() {
+    local_best_ = cmax_;
+    save(local_best_seq_);
+    std::int64_t since = 0;
+    while (!finished() && since <= stagnation_limit_) {
+      ++iter_;
+      ++clock_;
+      ++since;
+      if (!step()) break;
+      if (cmax_ < local_best_) {
+        local_best_ = cmax_;
+        save(local_best_seq_);
+        since = 0;
+        if (cmax_ < best_value_) {
+          best_value_ = cmax_;
+          save(best_seq_);
+          if (cmax_ < shared_.value()) shared_.offer(static_cast<double>(cmax_), solution(), thread_);
+        }
+      }
+    }
+  }
+
+  int distance(const std::vector<int>& a, const std::vector<int>& b) const {
+    int d = 0;
+    for (int k = 0; k < n_; ++k) d += a[k] != b[k];
+    return d;
+  }
+
+  void add_to_pool(const std::vector<int>& seq, Time value) {
+    std::size_t worst = 0;
+    for (std::size_t k = 0; k < pool_.size(); ++k) {
+      if (pool_[k].value == value && distance(pool_[k].seq, seq) == 0) return;  // already there
+      if (pool_[k].value > pool_[worst].value) worst = k;
+    }
+    if (pool_.size() < pool_size_) pool_.push_back({seq, value});
+    else if (value <= pool_[worst].value) pool_[worst] = {seq, value};
+  }
+
+  // Moves operations into the guide's positions, machine by machine at random, until about
+  // a third to a half of the distance is covered; steps that would close a cycle are undone.
+  void relink_towards(const std::vector<int>& guide) {
+    const int d = distance(seq_, guide);
+    const int steps = d * (30 + static_cast<int>(rng_() % 21)) / 100;
+    for (int done = 0, tries = 0; done < steps && tries < 4 * steps + 10; ++tries) {
+      const int m = static_cast<int>(rng_() % shop_.machines);
+      int k = mstart_[m];
+      while (k < mstart_[m + 1] && seq_[k] == guide[k]) ++k;
+      if (k == mstart_[m + 1]) continue;
+      const int j = pos_[guide[k]];
+      std::rotate(seq_.begin() + k, seq_.begin() + j, seq_.begin() + j + 1);
+      relink(k, j);
+      if (!compute()) {
+        std::rotate(seq_.begin() + k, seq_.begin() + k + 1, seq_.begin() + j + 1);
+        relink(k, j);
+        continue;
+      }
+      ++done;
     }
     compute();
-    const int kicks = 2 + static_cast<int>(rng_() % 6);
+  }
+
+  // A few random swaps on critical blocks (always acyclic).
+  void kick() {
+    const int kicks = kick_base_ + static_cast<int>(rng_() % (kick_base_ * 3));
     for (int k = 0; k < kicks; ++k) {
       critical_blocks();
       if (blocks_.empty()) break;
@@ -311,8 +385,12 @@ class JsspTabu {
       apply({seq_[at], seq_[at + 1], true, 0}, false);
       compute();
     }
-    clock_ += tenure_max_ + 1;  // forget the tabu list
   }
+
+  struct Elite {
+    std::vector<int> seq;
+    Time value;
+  };
 
   const FlatShop& shop_;
   SharedBest& shared_;
@@ -330,9 +408,15 @@ class JsspTabu {
   std::int64_t stagnation_limit_ = 5000;
   Time cmax_ = 0, best_value_ = 0;
   std::vector<int> best_seq_;
-  std::vector<std::vector<int>> elite_;
-  std::size_t elite_next_ = 0;
-  int restarts_ = 0;
+  std::vector<Elite> pool_;
+  std::size_t pool_size_ = 10;
+  std::vector<int> local_best_seq_;
+  Time local_best_ = 0;
+  std::int64_t iter_ = 0, max_iter_ = 0;
+  bool stopped_ = false;
+  std::int64_t all_tabu_ = 0, rounds_ = 0;
+  int path_mode_ = 0, tabu_mode_ = 0;
+  int kick_base_ = 2;
   std::vector<int> order_buf_;
   std::vector<Time> nr_;
 };
