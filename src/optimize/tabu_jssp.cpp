@@ -39,15 +39,10 @@ class JsspTabu {
     load(start);
     tabu_.assign(static_cast<std::size_t>(n_) * n_, 0);
     const int jobs = shop.jobs, machines = std::max(1, shop.machines);
-    tenure_min_ = 10 + jobs / machines;
+    // Zhang et al. use 10 + n/m; shorter tenures did better here with path relinking.
+    tenure_min_ = 7 + jobs / machines;
     tenure_max_ = jobs <= 2 * machines ? tenure_min_ * 14 / 10 : tenure_min_ * 15 / 10;
     stagnation_limit_ = 5000 + 10 * n_;
-    if (const char* e = std::getenv("XZ_STAG")) stagnation_limit_ = std::atoi(e);
-    if (const char* e = std::getenv("XZ_TEN")) { tenure_min_ = std::atoi(e); tenure_max_ = tenure_min_ * 14 / 10; }
-    if (const char* e = std::getenv("XZ_KICK")) kick_base_ = std::atoi(e);
-    if (const char* e = std::getenv("XZ_POOL")) pool_size_ = std::atoi(e);
-    if (const char* e = std::getenv("XZ_PATH")) path_mode_ = std::atoi(e);
-    if (const char* e = std::getenv("XZ_TABU")) tabu_mode_ = std::atoi(e);
   }
 
   // Tabu search from the start until it stagnates, then rounds of: take two elite solutions,
@@ -61,7 +56,6 @@ class JsspTabu {
     shared_.offer(static_cast<double>(cmax_), solution(), thread_);
     while (!finished()) {
       tabu_until_stagnation();
-      ++rounds_;
       add_to_pool(local_best_seq_, local_best_);
       if (finished()) break;
       if (pool_.size() < pool_size_) {
@@ -91,7 +85,6 @@ class JsspTabu {
       }
       clock_ += tenure_max_ + 1;  // forget the tabu list
     }
-    if (std::getenv("XZ_DEBUG")) fprintf(stderr, "iter %ld all_tabu %ld rounds %ld best %ld\n", (long)iter_, (long)all_tabu_, (long)rounds_, (long)best_value_);
     return iter_;
   }
 
@@ -173,12 +166,12 @@ class JsspTabu {
     path_.clear();
     int count = 0, end = -1;
     for (int i = 0; i < n_; ++i)
-      if (r_[i] + p_[i] == cmax_ && (path_mode_ ? end < 0 : std::uniform_int_distribution<int>(0, count++)(rng_) == 0)) end = i;
+      if (r_[i] + p_[i] == cmax_ && std::uniform_int_distribution<int>(0, count++)(rng_) == 0) end = i;
     for (int i = end; i >= 0;) {
       path_.push_back(i);
       const bool jt = jp_[i] >= 0 && r_[jp_[i]] + p_[jp_[i]] == r_[i];
       const bool mt = mp_[i] >= 0 && r_[mp_[i]] + p_[mp_[i]] == r_[i];
-      if (jt && mt) i = path_mode_ == 0 ? ((rng_() & 1) ? jp_[i] : mp_[i]) : (path_mode_ == 1 ? mp_[i] : jp_[i]);
+      if (jt && mt) i = (rng_() & 1) ? jp_[i] : mp_[i];
       else if (jt) i = jp_[i];
       else if (mt) i = mp_[i];
       else i = -1;
@@ -236,9 +229,6 @@ class JsspTabu {
   }
 
   bool is_tabu(int u, int v, bool forward) const {
-    if (tabu_mode_ == 1) {  // only the arc u makes with v
-      return forward ? tabu_[static_cast<std::size_t>(v) * n_ + u] > clock_ : tabu_[static_cast<std::size_t>(u) * n_ + v] > clock_;
-    }
     if (forward) {  // creates arcs (x, u) for x in (u, v]
       for (int k = pos_[u] + 1; k <= pos_[v]; ++k)
         if (tabu_[static_cast<std::size_t>(seq_[k]) * n_ + u] > clock_) return true;
@@ -295,7 +285,7 @@ class JsspTabu {
       if (best < 0 || mv.value < best_value) best = static_cast<int>(k), best_value = mv.value, ties = 1;
       else if (mv.value == best_value && std::uniform_int_distribution<int>(0, ties++)(rng_) == 0) best = static_cast<int>(k);
     }
-    if (best < 0) ++all_tabu_, best = std::uniform_int_distribution<int>(0, static_cast<int>(moves_.size()) - 1)(rng_);
+    if (best < 0) best = std::uniform_int_distribution<int>(0, static_cast<int>(moves_.size()) - 1)(rng_);
     const Move mv = moves_[best];
     const int a = mv.forward ? pos_[mv.u] : pos_[mv.v], b = mv.forward ? pos_[mv.v] : pos_[mv.u];
     apply(mv, true);
@@ -414,8 +404,6 @@ class JsspTabu {
   Time local_best_ = 0;
   std::int64_t iter_ = 0, max_iter_ = 0;
   bool stopped_ = false;
-  std::int64_t all_tabu_ = 0, rounds_ = 0;
-  int path_mode_ = 0, tabu_mode_ = 0;
   int kick_base_ = 2;
   std::vector<int> order_buf_;
   std::vector<Time> nr_;

@@ -137,3 +137,19 @@ TEST(ScheduleCli, CalendarWithUnknownMachineOrBackwardsWindow) {
   EXPECT_NE(r.output.find("b.yaml:2"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("not after its start"), std::string::npos) << r.output;
 }
+
+TEST(ScheduleCli, MachineDownForGoodWithMoreWorkThanTimeLeft) {
+  TempDir dir;
+  write_text(dir / "shop.txt", kShop);
+  // M0 must run 3 + 2 + 1 = 6 units but is free only [0, 5).
+  write_text(dir / "cal.csv", "machine,start,end,kind\nM0,5,,predicted failure\n");
+  auto r = run_xinzhi("schedule " + (dir / "shop.txt") + " --calendar " + (dir / "cal.csv") + " --iterations 10");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("cal.csv:2"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("down for good"), std::string::npos) << r.output;
+  // With room for the work it plans before the machine goes down.
+  write_text(dir / "ok.csv", "machine,start,end,kind\nM0,40,,predicted failure\n");
+  auto ok = run_xinzhi("-q schedule " + (dir / "shop.txt") + " --calendar " + (dir / "ok.csv") + " --iterations 50");
+  EXPECT_EQ(ok.exit_code, 0) << ok.output;
+  EXPECT_NE(ok.output.find("validator: ok"), std::string::npos) << ok.output;
+}
