@@ -21,7 +21,7 @@ namespace {
 namespace opt = xinzhi::optimize;
 
 struct ScheduleOptions {
-  std::string instance, format = "auto", db, calendar, objective = "makespan", rule, out, csv, gantt, gantt_json, check;
+  std::string instance, format = "auto", db, calendar, objective = "makespan", rule, out, csv, gantt, gantt_json, check, compare;
   double time_limit = 10, target = -1;
   bool time_limit_given = false;
   int threads = 1;
@@ -103,7 +103,18 @@ void run_schedule(const ScheduleOptions& o) {
     so.mttr_hours = o.mttr;
     so.seed = o.seed;
     opt::FlatShop shop(inst);
-    const opt::Schedule fifo = opt::to_schedule(shop, opt::dispatch(shop, opt::Rule::fifo), "rule:FIFO");
+    opt::Schedule other;
+    std::string other_name = "FIFO dispatching";
+    if (!o.compare.empty()) {
+      other = opt::schedule_from_json(inst, o.compare);
+      auto report = opt::validate(inst, other);
+      if (!report.ok())
+        throw InputError(o.compare, fmt::format("the schedule to compare with is not valid:\n{}", report.summary()));
+      other_name = o.compare;
+    } else {
+      other = opt::to_schedule(shop, opt::dispatch(shop, opt::Rule::fifo), "rule:FIFO");
+    }
+    const opt::Schedule& fifo = other;
     auto c = opt::compare(inst, schedule, fifo, so);
     std::cout << fmt::format("simulation: {} replications, noise CV {}, MTBF {} h, MTTR {} h, seed {} (common random numbers)\n",
                              so.replications, so.noise_cv, so.mtbf_hours, so.mttr_hours, so.seed);
@@ -111,11 +122,11 @@ void run_schedule(const ScheduleOptions& o) {
     print_stat("realised makespan", c.a.makespan_stat);
     print_stat("weighted tardiness", c.a.tardiness_stat);
     print_stat("utilisation", c.a.utilisation_stat, 3);
-    std::cout << fmt::format(" FIFO dispatching (planned makespan {}):\n", fifo.makespan);
+    std::cout << fmt::format(" {} (planned makespan {}):\n", other_name, fifo.makespan);
     print_stat("realised makespan", c.b.makespan_stat);
     print_stat("weighted tardiness", c.b.tardiness_stat);
     print_stat("utilisation", c.b.utilisation_stat, 3);
-    std::cout << " difference (this - FIFO), paired:\n";
+    std::cout << fmt::format(" difference (this - {}), paired:\n", o.compare.empty() ? "FIFO" : "other");
     print_stat("makespan", c.makespan_diff);
     print_stat("weighted tardiness", c.tardiness_diff);
   }
@@ -147,6 +158,7 @@ void add_schedule_command(CLI::App& app) {
   cmd->add_option("--gantt-json", o->gantt_json, "Write the Gantt chart data as JSON for an ECharts custom series");
   cmd->add_option("--check", o->check, "Validate this schedule JSON against the instance instead of solving (exit 2 if invalid)");
   cmd->add_option("--simulate", o->simulate, "Simulate the schedule and FIFO dispatching this many seeded replications")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--compare", o->compare, "With --simulate: compare against this schedule JSON instead of FIFO dispatching");
   cmd->add_option("--noise", o->noise, "Coefficient of variation of processing times in simulation")->check(CLI::NonNegativeNumber)->capture_default_str();
   cmd->add_option("--mtbf", o->mtbf, "Mean time between machine failures in hours (0 = none; a benchmark unit counts as a minute)")
       ->check(CLI::NonNegativeNumber)->capture_default_str();

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "store/warehouse.hpp"
 #include "support/test_support.hpp"
 
 using xinzhi::testing::read_text;
@@ -152,4 +153,38 @@ TEST(ScheduleCli, MachineDownForGoodWithMoreWorkThanTimeLeft) {
   auto ok = run_xinzhi("-q schedule " + (dir / "shop.txt") + " --calendar " + (dir / "ok.csv") + " --iterations 50");
   EXPECT_EQ(ok.exit_code, 0) << ok.output;
   EXPECT_NE(ok.output.find("validator: ok"), std::string::npos) << ok.output;
+}
+
+TEST(ScheduleCli, SchedulesWarehouseOrdersAroundACalendarAndComparesSchedules) {
+  TempDir dir;
+  {
+    xinzhi::store::Warehouse wh(dir / "wh.db");
+    std::vector<xinzhi::store::ProductionOrder> orders;
+    for (int k = 0; k < 4; ++k) {
+      xinzhi::store::ProductionOrder o;
+      o.order_id = "O-" + std::to_string(k);
+      o.product = "P";
+      o.release_ms = 1'780'000'000'000 + k * 600'000;
+      o.due_ms = o.release_ms + 3'600'000;
+      o.operations.push_back({{{"CNC-1", 20}, {"CNC-2", 25}}});
+      o.operations.push_back({{{"PRESS", 10}}});
+      orders.push_back(o);
+    }
+    wh.put_orders(orders);
+  }
+  // ISO-8601 times are converted to minutes from the earliest release.
+  write_text(dir / "cal.csv", "machine,start,end,kind\nPRESS,2026-05-28T20:30:00Z,2026-05-28T21:00:00Z,maintenance\n");
+  auto r = run_xinzhi("-q schedule --db " + (dir / "wh.db") + " --calendar " + (dir / "cal.csv") +
+                      " --objective tardiness --iterations 200 --out " + (dir / "plan.json"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto j = nlohmann::json::parse(read_text(dir / "plan.json"));
+  EXPECT_EQ(j["operations"].size(), 8u);
+  EXPECT_TRUE(j["operations"][0].contains("start_time"));
+  auto fifo = run_xinzhi("-q schedule --db " + (dir / "wh.db") + " --calendar " + (dir / "cal.csv") + " --rule fifo --out " +
+                         (dir / "fifo.json"));
+  ASSERT_EQ(fifo.exit_code, 0) << fifo.output;
+  auto cmp = run_xinzhi("-q schedule --db " + (dir / "wh.db") + " --calendar " + (dir / "cal.csv") + " --check " +
+                        (dir / "plan.json") + " --simulate 4 --noise 0.1 --compare " + (dir / "fifo.json"));
+  EXPECT_EQ(cmp.exit_code, 0) << cmp.output;
+  EXPECT_NE(cmp.output.find("difference (this - other)"), std::string::npos) << cmp.output;
 }
