@@ -3,8 +3,9 @@
 // back, or the block's first/last operation into its interior. A move is valued without
 // recomputing the schedule, from the heads (earliest starts) and tails (longest path to the
 // end) of the operations it touches, as in Balas & Vazacopoulos; only the chosen move is
-// applied and the heads and tails recomputed. Stagnation sends the search back to an elite
-// solution with a small random perturbation (after i-TSAB's back-jumping).
+// applied and the heads and tails recomputed (flat arrays, no allocation per iteration).
+// When the search stagnates it restarts from a solution between two elite solutions (path
+// relinking, after Peng, Lü & Cheng's TS/PR), which plays the part of i-TSAB's back-jumps.
 #include <algorithm>
 #include <cstdlib>
 #include <cstdio>
@@ -59,9 +60,7 @@ class JsspTabu {
       add_to_pool(local_best_seq_, local_best_);
       if (finished()) break;
       if (pool_.size() < pool_size_) {
-        load_flat(pool_[rng_() % pool_.size()].seq);  // fill the pool from perturbed elites
-        compute();
-        kick();
+        random_start();  // fill the pool from diverse starts
       } else {
         const std::size_t a = rng_() % pool_.size();
         std::size_t b = rng_() % (pool_.size() - 1);
@@ -331,14 +330,37 @@ class JsspTabu {
     return d;
   }
 
+  // Keeps the pool good and diverse: a solution close to a member replaces it only when
+  // better; otherwise it replaces the worst member when at least as good.
   void add_to_pool(const std::vector<int>& seq, Time value) {
+    const int close = std::max(2, n_ / 20);
     std::size_t worst = 0;
     for (std::size_t k = 0; k < pool_.size(); ++k) {
-      if (pool_[k].value == value && distance(pool_[k].seq, seq) == 0) return;  // already there
+      if (distance(pool_[k].seq, seq) < close) {
+        if (value < pool_[k].value) pool_[k] = {seq, value};
+        return;
+      }
       if (pool_[k].value > pool_[worst].value) worst = k;
     }
     if (pool_.size() < pool_size_) pool_.push_back({seq, value});
     else if (value <= pool_[worst].value) pool_[worst] = {seq, value};
+  }
+
+  // A random feasible solution: operations appended to their machines in a random order
+  // that respects the jobs (so the machine orders cannot form a cycle).
+  void random_start() {
+    std::vector<int> next(shop_.jobs), fill(shop_.machines), open;
+    for (int j = 0; j < shop_.jobs; ++j)
+      if ((next[j] = shop_.first_op[j]) < shop_.first_op[j + 1]) open.push_back(j);
+    for (int m = 0; m < shop_.machines; ++m) fill[m] = mstart_[m];
+    while (!open.empty()) {
+      const std::size_t k = rng_() % open.size();
+      const int j = open[k], i = next[j]++;
+      seq_[fill[mach_[i]]++] = i;
+      if (next[j] == shop_.first_op[j + 1]) open[k] = open.back(), open.pop_back();
+    }
+    relink(0, n_ - 1);
+    compute();
   }
 
   // Moves operations into the guide's positions, machine by machine at random, until about
