@@ -65,6 +65,9 @@ void run_schedule(const ScheduleOptions& o) {
       throw InputError(o.calendar, "no schedule fits the machine calendars: a machine down for good cannot take its work");
     std::cout << fmt::format("{}: {} dispatching: makespan {}, weighted tardiness {} (lower bound {})\n", inst.name,
                              opt::rule_name(rule), schedule.makespan, schedule.weighted_tardiness, schedule.lower_bound);
+    auto report = opt::validate(inst, schedule);
+    if (!report.ok()) throw InternalError("the dispatching rule produced an invalid schedule:\n" + report.summary());
+    std::cout << "  validator: ok\n";
   } else {
     opt::SearchOptions so;
     so.objective = objective;

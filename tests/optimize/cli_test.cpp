@@ -85,6 +85,7 @@ TEST(ScheduleCli, RuleOnlyAndFlexibleInstance) {
   auto r = run_xinzhi("-q schedule " + fjsp + "/instances/mk02.txt --rule spt");
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("SPT dispatching"), std::string::npos);
+  EXPECT_NE(r.output.find("validator: ok"), std::string::npos) << r.output;
   auto bad = run_xinzhi("schedule " + fjsp + "/instances/mk02.txt --rule fastest");
   EXPECT_EQ(bad.exit_code, 1) << bad.output;
 }

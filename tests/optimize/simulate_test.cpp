@@ -51,6 +51,7 @@ TEST(Simulation, JobShopReplayIsExact) {
   SearchOptions o = quick();
   o.iterations = 2000;
   auto r = solve(inst, o);
+  ASSERT_TRUE(validate(inst, r.schedule).ok());
   auto rep = simulate(inst, r.schedule, SimulationOptions{});
   EXPECT_EQ(rep.makespan_stat.mean, static_cast<double>(r.schedule.makespan));
 }
@@ -58,6 +59,7 @@ TEST(Simulation, JobShopReplayIsExact) {
 TEST(Simulation, ReplicationsReproduceBySeedAndDifferAcrossSeeds) {
   Instance inst = shop_with_calendar();
   auto r = solve(inst, quick());
+  ASSERT_TRUE(validate(inst, r.schedule).ok());
   SimulationOptions o;
   o.replications = 20;
   o.noise_cv = 0.3;
@@ -82,6 +84,7 @@ TEST(Simulation, ReplicationsReproduceBySeedAndDifferAcrossSeeds) {
 TEST(Simulation, ComparingAScheduleWithItselfGivesZeroDifference) {
   Instance inst = shop_with_calendar();
   auto r = solve(inst, quick());
+  ASSERT_TRUE(validate(inst, r.schedule).ok());
   SimulationOptions o;
   o.replications = 10;
   o.noise_cv = 0.2;
@@ -141,6 +144,7 @@ TEST(Plan, OrderWithoutEligibleMachineNamesItsKeyPath) {
 TEST(Gantt, SvgHasOneBarPerOperationAndJsonForECharts) {
   Instance inst = shop_with_calendar();
   auto r = solve(inst, quick());
+  ASSERT_TRUE(validate(inst, r.schedule).ok());
   const std::string svg = gantt_svg(inst, r.schedule);
   std::size_t bars = 0;
   for (std::size_t p = 0; (p = svg.find("<g><rect", p)) != std::string::npos; ++p) ++bars;
