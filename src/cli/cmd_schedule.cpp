@@ -23,7 +23,7 @@ namespace opt = xinzhi::optimize;
 struct ScheduleOptions {
   std::string instance, format = "auto", db, calendar, objective = "makespan", rule, out, csv, gantt, gantt_json, check, compare;
   double time_limit = 10, target = -1;
-  bool time_limit_given = false;
+  bool time_limit_given = false, allow_zero = false;
   int threads = 1;
   std::uint64_t seed = 1;
   std::int64_t iterations = 0;
@@ -43,7 +43,7 @@ void run_schedule(const ScheduleOptions& o) {
     inst = opt::instance_from_orders(wh.orders());
   } else {
     if (o.instance.empty()) throw UsageError("give an INSTANCE file (job-shop or flexible job-shop format) or --db WAREHOUSE");
-    inst = opt::load_instance(o.instance, o.format);
+    inst = opt::load_instance(o.instance, o.format, o.allow_zero);
   }
   if (!o.calendar.empty()) opt::load_calendar(inst, o.calendar);
 
@@ -145,6 +145,7 @@ void add_schedule_command(CLI::App& app) {
       "simulate it under noise and breakdowns against FIFO, and draw it as a Gantt chart");
   cmd->add_option("instance", o->instance, "Instance file: job-shop (n m, then machine/duration pairs) or Brandimarte flexible job-shop format");
   cmd->add_option("--format", o->format, "Instance format: jssp, fjsp or auto")->check(CLI::IsMember({"jssp", "fjsp", "auto"}))->capture_default_str();
+  cmd->add_flag("--allow-zero-durations", o->allow_zero, "Accept zero-length operations in instance files (orb07 has one); negative ones stay errors");
   cmd->add_option("--db", o->db, "Schedule the production orders of this warehouse instead of a file (times in minutes)");
   cmd->add_option("--calendar", o->calendar, "Unavailable windows: CSV 'machine,start,end,kind' or YAML; times in instance units or ISO-8601; empty end = down for good");
   cmd->add_option("--objective", o->objective, "What to minimise: makespan or tardiness (total weighted tardiness)")

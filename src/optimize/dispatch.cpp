@@ -85,7 +85,8 @@ Solution dispatch(const FlatShop& shop, Rule rule) {
     const Cand* pick = nullptr;
     double pick_key = 0;
     for (const auto& c : cands) {
-      if (shop.machine(c.op, c.opt) != m || c.start >= horizon) continue;
+      // (The first finisher always competes: with zero durations its start equals the horizon.)
+      if (shop.machine(c.op, c.opt) != m || (c.start >= horizon && &c != first)) continue;
       const Job& job = inst.jobs[c.job];
       const double p = static_cast<double>(shop.duration(c.op, c.opt));
       double key = 0;  // smaller is better

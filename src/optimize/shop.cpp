@@ -121,12 +121,13 @@ long as_count(const NumberLine& l, std::size_t k, const std::string& file, const
   return static_cast<long>(v);
 }
 
-Time as_duration(const NumberLine& l, std::size_t k, const std::string& file, int job, int op) {
+Time as_duration(const NumberLine& l, std::size_t k, const std::string& file, int job, int op, bool allow_zero) {
   const double v = l.values[k];
-  if (v != std::floor(v) || v <= 0)
+  if (v != std::floor(v) || v < 0 || (v == 0 && !allow_zero))
     throw InputError(place(file, l.line, l.columns[k]),
-                     fmt::format("operation {} of job {} has duration {}: durations must be positive whole numbers",
-                                 op + 1, job + 1, v));
+                     fmt::format("operation {} of job {} has duration {}: durations must be positive whole numbers{}",
+                                 op + 1, job + 1, v,
+                                 v == 0 ? " (--allow-zero-durations accepts zero-length operations)" : ""));
   return static_cast<Time>(v);
 }
 
@@ -153,7 +154,7 @@ void check_job_lines(const std::vector<NumberLine>& lines, long jobs, const std:
 
 }  // namespace
 
-Instance parse_jssp(const std::string& text, const std::string& file) {
+Instance parse_jssp(const std::string& text, const std::string& file, bool allow_zero) {
   auto lines = number_lines(text, file);
   if (lines.empty()) throw InputError(place(file, 1), "empty file: expected a header line 'jobs machines'");
   const auto& h = lines[0];
@@ -178,7 +179,7 @@ Instance parse_jssp(const std::string& text, const std::string& file) {
         throw InputError(place(file, l.line, l.columns[2 * k]),
                          fmt::format("operation {} of job {}: machine index {} is out of range 0..{}", k + 1, j + 1, mv, m - 1));
       Operation op;
-      op.options.push_back({static_cast<int>(mv), as_duration(l, 2 * k + 1, file, static_cast<int>(j), static_cast<int>(k))});
+      op.options.push_back({static_cast<int>(mv), as_duration(l, 2 * k + 1, file, static_cast<int>(j), static_cast<int>(k), allow_zero)});
       op.place = place(file, l.line, l.columns[2 * k]);
       job.ops.push_back(std::move(op));
     }
@@ -187,7 +188,7 @@ Instance parse_jssp(const std::string& text, const std::string& file) {
   return inst;
 }
 
-Instance parse_fjsp(const std::string& text, const std::string& file) {
+Instance parse_fjsp(const std::string& text, const std::string& file, bool allow_zero) {
   auto lines = number_lines(text, file);
   if (lines.empty()) throw InputError(place(file, 1), "empty file: expected a header line 'jobs machines [average]'");
   const auto& h = lines[0];
@@ -230,7 +231,7 @@ Instance parse_fjsp(const std::string& text, const std::string& file) {
                            fmt::format("operation {} of job {}: machine {} is out of range 1..{}", o + 1, j + 1, mv, m));
         ++k;
         need("a duration");
-        const Time d = as_duration(l, k++, file, static_cast<int>(j), static_cast<int>(o));
+        const Time d = as_duration(l, k++, file, static_cast<int>(j), static_cast<int>(o), allow_zero);
         for (const auto& existing : op.options)
           if (existing.machine == static_cast<int>(mv) - 1)
             throw InputError(place(file, l.line, l.columns[k - 2]),
@@ -248,7 +249,7 @@ Instance parse_fjsp(const std::string& text, const std::string& file) {
   return inst;
 }
 
-Instance load_instance(const std::string& path, const std::string& format) {
+Instance load_instance(const std::string& path, const std::string& format, bool allow_zero) {
   const std::string text = read_file(path);
   std::string fmt_name = format;
   if (fmt_name == "auto") {
@@ -267,8 +268,8 @@ Instance load_instance(const std::string& path, const std::string& format) {
       }
     }
   }
-  if (fmt_name == "jssp") return parse_jssp(text, path);
-  if (fmt_name == "fjsp") return parse_fjsp(text, path);
+  if (fmt_name == "jssp") return parse_jssp(text, path, allow_zero);
+  if (fmt_name == "fjsp") return parse_fjsp(text, path, allow_zero);
   throw UsageError(fmt::format("unknown instance format '{}' (jssp, fjsp or auto)", format));
 }
 

@@ -61,11 +61,12 @@ struct Instance {
 // Returns kForever when the windows leave no room.
 Time earliest_fit(const std::vector<Window>& windows, Time t, Time d);
 
-// Parsers. Errors are InputError with file:line.
-Instance parse_jssp(const std::string& text, const std::string& file);
-Instance parse_fjsp(const std::string& text, const std::string& file);
+// Parsers. Errors are InputError with file:line. Durations must be positive; allow_zero
+// accepts zero-length operations (the public instance orb07 has one), never negative ones.
+Instance parse_jssp(const std::string& text, const std::string& file, bool allow_zero = false);
+Instance parse_fjsp(const std::string& text, const std::string& file, bool allow_zero = false);
 // format: "jssp", "fjsp" or "auto" (decided from the file's shape).
-Instance load_instance(const std::string& path, const std::string& format = "auto");
+Instance load_instance(const std::string& path, const std::string& format = "auto", bool allow_zero = false);
 
 // Adds machine calendars from a CSV (machine,start,end,kind) or YAML file (a list of maps
 // with those keys, or a map machine -> list of windows). Times are numbers in the instance's
