@@ -188,9 +188,11 @@ class JsspTabu {
   bool feasible(int u, int v, bool forward) const {
     if (forward) {  // u jumps after v: a cycle needs a path from js(u) to v
       const int s = js_[u];
+      if (s == v) return false;  // a job revisiting a machine
       return s < 0 || r_[v] < r_[s] + p_[s] || q_[s] < q_[v] + p_[v];
     }
     const int pj = jp_[u];  // u jumps before v: a cycle needs a path from v to jp(u)
+    if (pj == v) return false;
     return pj < 0 || r_[pj] < r_[v] + p_[v] || q_[v] < q_[pj] + p_[pj];
   }
 

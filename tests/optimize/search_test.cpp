@@ -99,3 +99,10 @@ TEST(Search, WeightedTardinessObjective) {
   for (Rule rule : all_rules())
     EXPECT_LE(r.schedule.weighted_tardiness, to_schedule(shop, dispatch(shop, rule), "").weighted_tardiness);
 }
+
+TEST(Search, JobsThatRevisitAMachine) {
+  Instance inst = parse_jssp("3 3\n0 3 0 2 1 2\n1 2 1 4 0 1\n2 5 0 2 0 3\n", "revisit.txt");
+  auto r = solve(inst, by_iterations(2000));
+  expect_valid(inst, r.schedule);
+  EXPECT_GE(r.schedule.makespan, lower_bound(inst));
+}
