@@ -170,6 +170,8 @@ class FlexTabu {
       if (jt && mt) i = (rng_() & 1) ? jp : mp_[i];
       else if (jt) i = jp;
       else if (mt) i = mp_[i];
+      else if (shop_.calendars && start_[i] > shop_.release[i] && mp_[i] >= 0)
+        i = mp_[i];  // pushed past a window: the machine's earlier work is what to reorder
       else i = -1;
     }
     std::reverse(path_.begin(), path_.end());
