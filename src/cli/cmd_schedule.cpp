@@ -79,15 +79,19 @@ void run_schedule(const ScheduleOptions& o) {
     so.progress = true;
     auto r = opt::solve(inst, so);
     schedule = r.schedule;
-    const double gap = objective == opt::Objective::makespan && r.value > 0 ? 100.0 * (r.value - r.lower_bound) / r.value : 0;
-    std::cout << fmt::format(
-        "{}: {} jobs, {} machines, {} operations{}{}\n"
-        "  start ({})      {}\n"
-        "  best ({})  {} {}, lower bound {} (gap {:.2f}%)\n"
-        "  time {:.2f} s, best found at {:.2f} s, {} iterations, seed {}, {} thread{}\n",
-        inst.name, inst.job_count(), inst.machine_count(), inst.operation_count(), inst.flexible() ? ", flexible" : "",
-        inst.has_calendars() ? ", with calendars" : "", r.start_rule, r.start_value, schedule.solver, r.value,
-        objective == opt::Objective::makespan ? "makespan" : "weighted tardiness", r.lower_bound, gap, r.seconds, r.seconds_to_best, r.iterations, o.seed, o.threads, o.threads == 1 ? "" : "s");
+    const bool mk = objective == opt::Objective::makespan;
+    const double gap = mk && r.value > 0 ? 100.0 * (r.value - r.lower_bound) / r.value : 0;
+    std::cout << fmt::format("{}: {} jobs, {} machines, {} operations{}{}\n", inst.name, inst.job_count(), inst.machine_count(),
+                             inst.operation_count(), inst.flexible() ? ", flexible" : "",
+                             inst.has_calendars() ? ", with calendars" : "");
+    std::cout << fmt::format("  start ({})      {}\n", r.start_rule, r.start_value);
+    if (mk)
+      std::cout << fmt::format("  best ({})  {} makespan, lower bound {} (gap {:.2f}%)\n", schedule.solver, r.value,
+                               r.lower_bound, gap);
+    else
+      std::cout << fmt::format("  best ({})  {} weighted tardiness, makespan {}\n", schedule.solver, r.value, schedule.makespan);
+    std::cout << fmt::format("  time {:.2f} s, best found at {:.2f} s, {} iterations, seed {}, {} thread{}\n", r.seconds,
+                             r.seconds_to_best, r.iterations, o.seed, o.threads, o.threads == 1 ? "" : "s");
     auto report = opt::validate(inst, schedule);
     if (!report.ok()) throw InternalError("the solver produced an invalid schedule:\n" + report.summary());
     std::cout << "  validator: ok\n";
