@@ -1,6 +1,6 @@
 // The scheduler: dispatching rules for a start, then tabu search. Job shops without
 // calendars use a Nowicki–Smutnicki style search (critical-block N7 moves valued in O(block)
-// from heads and tails); flexible shops, calendars and weighted tardiness use a search whose
+// from heads and tails, restarts by path relinking between elite solutions); flexible shops, calendars and weighted tardiness use a search whose
 // moves also reassign machines and are valued exactly. Threads run independent searches that
 // share the best solution. Determinism: with one thread and an iteration limit (and no time
 // limit) the same seed gives the same schedule; a time limit stops wherever the clock says.
