@@ -13,5 +13,6 @@ void add_run_command(CLI::App& app);
 void add_clean_command(CLI::App& app);
 void add_mqtt_command(CLI::App& app);
 void add_modbus_command(CLI::App& app);
+void add_schedule_command(CLI::App& app);
 
 }  // namespace xinzhi::cli

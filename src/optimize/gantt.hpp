@@ -1,0 +1,18 @@
+// Gantt charts of a schedule: a self-contained SVG (machines as rows, jobs coloured,
+// unavailable windows hatched) for reports, and JSON for an ECharts custom series
+// (data items value = [machine index, start, end, job index, op], windows likewise).
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "optimize/schedule.hpp"
+
+namespace xinzhi::optimize {
+
+std::string gantt_svg(const Instance& inst, const Schedule& s, const std::string& title = "");
+nlohmann::json gantt_json(const Instance& inst, const Schedule& s);
+std::string job_colour(int job);  // "#rrggbb", stable per job index
+
+}  // namespace xinzhi::optimize
