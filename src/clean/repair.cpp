@@ -135,7 +135,8 @@ std::int64_t estimate_interval(const std::vector<TimestampMs>& ts) {
 
 std::int64_t grid_phase(const std::vector<TimestampMs>& ts, std::int64_t interval) {
   if (interval <= 0 || ts.empty()) return 0;
-  // Offsets wrap around the interval: take the circular median by centring on the first offset.
+  // Offsets are taken from the nearest grid point, so they lie in [-interval/2, interval/2); a
+  // phase near the ends (half an interval off) is ambiguous and may come out with either sign.
   std::vector<double> off;
   off.reserve(ts.size());
   for (TimestampMs t : ts) off.push_back(static_cast<double>(t - round_to(t, interval)));

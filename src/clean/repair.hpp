@@ -62,7 +62,7 @@ std::size_t deduplicate(Series& s, std::int64_t tolerance_ms, bool same_value, A
 // median of 9994 ms), else to two significant digits; 0 when unknown.
 std::int64_t estimate_interval(const std::vector<TimestampMs>& ts);
 // The median offset of the timestamps from the epoch-aligned grid of `interval`, in
-// (-interval/2, interval/2].
+// [-interval/2, interval/2).
 std::int64_t grid_phase(const std::vector<TimestampMs>& ts, std::int64_t interval);
 // Shifts all timestamps by -skew_ms (one logged action for the series).
 void correct_skew(Series& s, std::int64_t skew_ms, ActionLog& log);
