@@ -135,7 +135,7 @@ WorkloadStats run_workload(const WorkloadOptions& o) {
   WorkloadStats stats;
   const int threads = std::max(1, o.threads);
   const auto t_start = Clock::now();
-  MappedFile file(o.input);
+  FileBuffer file(o.input);
   stats.bytes_in = file.data().size();
   ParsedReadings parsed = parse_readings_csv(file.data(), o.input, threads);
   const std::size_t rows = parsed.rows();
