@@ -19,7 +19,7 @@
 
 namespace xinzhi::clean {
 
-MappedFile::MappedFile(const std::string& path) {
+FileBuffer::FileBuffer(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY);
   if (fd < 0) throw InputError(path, fmt::format("cannot open: {}", std::strerror(errno)));
   struct stat st {};
@@ -28,20 +28,19 @@ MappedFile::MappedFile(const std::string& path) {
     throw InputError(path, "not a regular file");
   }
   size_ = static_cast<std::size_t>(st.st_size);
-  if (size_ > 0) {
-    void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);  // one fault pass, not one per page
-    if (p == MAP_FAILED) {
+  bytes_.resize(size_);  // not zero-filled (see HugePageAllocator::construct)
+  std::size_t off = 0;
+  while (off < size_) {
+    const ssize_t n = ::read(fd, bytes_.data() + off, std::min<std::size_t>(size_ - off, std::size_t{1} << 24));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const std::string why = n < 0 ? std::strerror(errno) : "the file shrank while being read";
       ::close(fd);
-      throw InputError(path, fmt::format("cannot map: {}", std::strerror(errno)));
+      throw InputError(path, "cannot read: " + why);
     }
-    ::madvise(p, size_, MADV_SEQUENTIAL);
-    data_ = static_cast<const char*>(p);
+    off += static_cast<std::size_t>(n);
   }
   ::close(fd);
-}
-
-MappedFile::~MappedFile() {
-  if (data_) ::munmap(const_cast<char*>(data_), size_);
 }
 
 namespace {

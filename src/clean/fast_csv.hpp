@@ -1,5 +1,5 @@
-// The fast path for long-format readings CSV (`ts,machine,sensor,value`): a memory-mapped file,
-// a hand-written multi-threaded parser (fixed-layout ISO timestamps, std::from_chars floats,
+// The fast path for long-format readings CSV (`ts,machine,sensor,value`): the file read whole into
+// huge-page memory, a hand-written multi-threaded parser (fixed-layout ISO timestamps, std::from_chars floats,
 // interned series ids) and the number/time formatters that write results back as text.
 #pragma once
 
@@ -10,6 +10,7 @@
 #include <new>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/time.hpp"
@@ -40,23 +41,29 @@ struct HugePageAllocator {
     return static_cast<T*>(p);
   }
   void deallocate(T* p, std::size_t) { std::free(p); }
+  // resize() leaves new elements default-initialised (not zeroed): every user overwrites them,
+  // and zeroing hundreds of megabytes first is wasted time.
+  template <typename U, typename... Args>
+  void construct(U* p, Args&&... args) {
+    if constexpr (sizeof...(Args) == 0) ::new (static_cast<void*>(p)) U;
+    else ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
   template <typename U>
   bool operator==(const HugePageAllocator<U>&) const { return true; }
 };
 template <typename T>
 using BigVector = std::vector<T, HugePageAllocator<T>>;
 
-// A read-only memory map of a whole file (empty files map to an empty view).
-class MappedFile {
+// A whole file in memory. It is read into a huge-page buffer rather than memory-mapped: mapping
+// faults (or MAP_POPULATE) cost one page-table entry per 4 KiB page, which in a virtual machine
+// is 2-3x slower than read() into 2 MiB pages (measured: 0.07 s against 0.14-0.20 s for 47 MB).
+class FileBuffer {
  public:
-  explicit MappedFile(const std::string& path);
-  ~MappedFile();
-  MappedFile(const MappedFile&) = delete;
-  MappedFile& operator=(const MappedFile&) = delete;
-  std::string_view data() const { return {data_, size_}; }
+  explicit FileBuffer(const std::string& path);
+  std::string_view data() const { return {bytes_.data(), size_}; }
 
  private:
-  const char* data_ = nullptr;
+  BigVector<char> bytes_;
   std::size_t size_ = 0;
 };
 

@@ -116,12 +116,27 @@ std::int64_t estimate_interval(const std::vector<TimestampMs>& ts) {
   for (std::size_t i = 1; i < ts.size(); ++i)
     if (ts[i] > ts[i - 1]) d.push_back(static_cast<double>(ts[i] - ts[i - 1]));
   if (d.empty()) return 0;
-  return static_cast<std::int64_t>(std::llround(median_of(std::move(d))));
+  const double median = median_of(std::move(d));
+  // Jitter moves the median a little off the period the device was set to (9994 ms for a 10 s
+  // sensor), and a grid that is off drifts through the series. Periods are round numbers: take
+  // the nearest usual one within 5%, or else the median to two significant digits.
+  static constexpr double kUsual[] = {1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 3000, 5000, 10000, 15000,
+                                      20000, 30000, 60000, 120000, 300000, 600000, 900000, 1800000, 3600000, 7200000,
+                                      21600000, 43200000, 86400000};
+  double best = 0;
+  for (double u : kUsual)
+    if (std::abs(u - median) <= 0.05 * u && (best == 0 || std::abs(u - median) < std::abs(best - median))) best = u;
+  if (best == 0) {
+    const double scale = std::pow(10.0, std::floor(std::log10(median)) - 1);
+    best = std::max(1.0, std::round(median / scale) * scale);
+  }
+  return static_cast<std::int64_t>(best);
 }
 
 std::int64_t grid_phase(const std::vector<TimestampMs>& ts, std::int64_t interval) {
   if (interval <= 0 || ts.empty()) return 0;
-  // Offsets wrap around the interval: take the circular median by centring on the first offset.
+  // Offsets are taken from the nearest grid point, so they lie in [-interval/2, interval/2); a
+  // phase near the ends (half an interval off) is ambiguous and may come out with either sign.
   std::vector<double> off;
   off.reserve(ts.size());
   for (TimestampMs t : ts) off.push_back(static_cast<double>(t - round_to(t, interval)));
@@ -195,7 +210,7 @@ std::size_t normalise_units(Series& s, const SensorRule& rule, double reference,
   if (!std::isnan(m) && reference != m) {
     // The whole series in another unit: its median fits the reference far better converted.
     const double raw = std::abs(m - reference), fc = std::abs(f_to_c(m) - reference), kc = std::abs(k_to_c(m) - reference);
-    const char* from = fc < raw / 4 ? "°F" : kc < raw / 4 ? "K" : nullptr;
+    const char* from = fc < raw / 4 ? "°F" : kc < raw / 10 ? "K" : nullptr;
     if (from) {
       for (std::size_t i = 0; i < s.size(); ++i)
         if (!std::isnan(s.value[i])) convert(i, from[0] == 'K' ? k_to_c(s.value[i]) : f_to_c(s.value[i]), from);
@@ -214,8 +229,9 @@ std::size_t normalise_units(Series& s, const SensorRule& rule, double reference,
     if (std::isnan(local)) continue;
     const double tol = std::max(4 * spread, 1.0);
     if (std::abs(v - local) <= 3 * tol) continue;
+    // Single rows are checked for °F only: a tenfold spike of a room temperature (~300) looks
+    // like kelvin, and a device does not switch to kelvin for a row or two.
     if (std::abs(f_to_c(v) - local) <= tol) convert(i, f_to_c(v), "°F");
-    else if (std::abs(k_to_c(v) - local) <= tol) convert(i, k_to_c(v), "K");
   }
   return converted;
 }

@@ -17,6 +17,7 @@
 
 #include "clean/fast_csv.hpp"
 #include "core/error.hpp"
+#include "core/progress.hpp"
 
 namespace xinzhi::clean {
 
@@ -134,7 +135,7 @@ WorkloadStats run_workload(const WorkloadOptions& o) {
   WorkloadStats stats;
   const int threads = std::max(1, o.threads);
   const auto t_start = Clock::now();
-  MappedFile file(o.input);
+  FileBuffer file(o.input);
   stats.bytes_in = file.data().size();
   ParsedReadings parsed = parse_readings_csv(file.data(), o.input, threads);
   const std::size_t rows = parsed.rows();
@@ -255,6 +256,8 @@ WorkloadStats run_workload(const WorkloadOptions& o) {
       if (write_error) std::rethrow_exception(write_error);
     };
     int set = 0;
+    Progress progress("clean: writing", stats.rows_out, "rows");
+    std::uint64_t written = 0;
     for (std::size_t first = 0; first < blocks.size(); first += batch, set ^= 1) {
       const std::size_t count = std::min(batch, blocks.size() - first);
       auto& out = bufs[set];
@@ -288,6 +291,8 @@ WorkloadStats run_workload(const WorkloadOptions& o) {
         }
       });
       join_writer();
+      for (std::size_t j = 0; j < count; ++j) written += blocks[first + j].end - blocks[first + j].begin;
+      progress.set(written);
       writer = std::thread([&, count, set] {
         try {
           for (std::size_t j = 0; j < count; ++j) write_all(fd, bufs[set][j], o.output);
@@ -297,6 +302,7 @@ WorkloadStats run_workload(const WorkloadOptions& o) {
       });
     }
     join_writer();
+    progress.finish();
     closed = true;
     if (::close(fd) != 0) throw InputError(o.output, fmt::format("cannot write: {}", std::strerror(errno)));
   } catch (...) {

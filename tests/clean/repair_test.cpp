@@ -44,7 +44,9 @@ TEST(Repair, DeduplicateExactAndWithinTolerance) {
 
 TEST(Repair, IntervalSnapAndSkew) {
   Series s = make({10030, 19980, 30010, 40400, 49990, 50100}, {1, 2, 3, 4, 5, 6});
-  EXPECT_EQ(estimate_interval(s.ts), 9950);  // the median gap
+  EXPECT_EQ(estimate_interval(s.ts), 10000);  // the median gap (9950 ms) is 10 s with jitter
+  EXPECT_EQ(estimate_interval({0, 9994, 19990, 29981}), 10000);
+  EXPECT_EQ(estimate_interval({0, 7300, 14600}), 7300);  // no usual period near: two digits
   ActionLog log;
   std::size_t coll = 0;
   EXPECT_EQ(snap_timestamps(s, 10000, log, &coll), 6u - 1u);  // 50100 -> 50000 collides with 49990 -> 50000
