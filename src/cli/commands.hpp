@@ -10,5 +10,6 @@ void add_sql_command(CLI::App& app);
 void add_simulate_command(CLI::App& app);
 void add_ingest_command(CLI::App& app);
 void add_run_command(CLI::App& app);
+void add_text_command(CLI::App& app);
 
 }  // namespace xinzhi::cli

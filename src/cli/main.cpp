@@ -69,6 +69,7 @@ int main(int argc, char** argv) {
   });
 
   xinzhi::cli::add_sql_command(app);
+  xinzhi::cli::add_text_command(app);
 
   try {
     app.parse(argc, argv);
