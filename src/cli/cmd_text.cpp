@@ -8,6 +8,7 @@
 #include "cli/commands.hpp"
 #include "core/error.hpp"
 #include "core/fs.hpp"
+#include "text/runner.hpp"
 #include "text/tokenizer.hpp"
 #include "text/vocab_builder.hpp"
 
@@ -117,6 +118,73 @@ void add_text_command(CLI::App& app) {
   tokenize->add_flag("--uncased", to->uncased, "Lowercase and strip accents (uncased models)");
   tokenize->add_option("texts", to->texts, "Texts to tokenize (default: one per line from stdin)");
   tokenize->callback([to] { run_tokenize(*to); });
+
+  // train
+  auto tc = std::make_shared<text::TrainCommand>();
+  auto task = std::make_shared<std::string>("ner");
+  CLI::App* train = text->add_subcommand("train", "Train (from scratch or from --init) a BERT model for a task; "
+                                                  "the best checkpoint on --dev goes to OUT/best");
+  train->add_option("--task", *task, "ner | classification | multi-label | regression | mlm (pretraining)")
+      ->check(CLI::IsMember({"ner", "classification", "multi-label", "regression", "mlm"}))
+      ->capture_default_str();
+  train->add_option("--train", tc->train_file, "Training data: CoNLL / char-per-line tags (ner), or CSV, TSV, JSON Lines")
+      ->required()->check(CLI::ExistingFile);
+  train->add_option("--dev", tc->dev_file, "Development data: evaluated every epoch (or --eval-every steps)")->check(CLI::ExistingFile);
+  train->add_option("-o,--out", tc->out_dir, "Output folder (best/, last/, metrics.json)")->required();
+  train->add_option("--vocab", tc->vocab_file, "vocab.txt (default: build one from the training text)")->check(CLI::ExistingFile);
+  train->add_option("--vocab-size", tc->vocab_size, "Size of the vocabulary built when --vocab is not given")->capture_default_str();
+  train->add_option("--init", tc->init_model, "Start from this model folder's weights (e.g. an mlm-pretrained or Hugging Face BERT)")
+      ->check(CLI::ExistingDirectory);
+  train->add_option("--size", tc->size, "Model size preset: tiny, mini, small, base")->capture_default_str();
+  train->add_option("--hidden", tc->hidden, "Hidden size (overrides the preset; intermediate = 4x)");
+  train->add_option("--layers", tc->layers, "Number of layers (overrides the preset)");
+  train->add_option("--heads", tc->heads, "Attention heads (overrides the preset)");
+  train->add_option("--intermediate", tc->intermediate, "Feed-forward size (overrides the preset)");
+  train->add_option("--dropout", tc->dropout, "Hidden and attention dropout (default 0.1)");
+  train->add_flag("--uncased", tc->uncased, "Lowercase and strip accents (uncased model)");
+  train->add_flag("--crf", tc->crf, "ner: a CRF layer over the word labels (Viterbi decoding)");
+  train->add_option("--max-length", tc->max_length, "Tokens per example, [CLS] and [SEP] included")->capture_default_str();
+  train->add_option("--stride", tc->stride, "Overlap in tokens of the sliding windows used at evaluation")->capture_default_str();
+  train->add_option("--epochs", tc->train.epochs, "Passes over the training data")->capture_default_str();
+  train->add_option("--batch-size", tc->train.batches.batch_size, "Examples per batch")->capture_default_str();
+  train->add_option("--lr", tc->train.lr, "Peak learning rate (AdamW)")->capture_default_str();
+  train->add_option("--weight-decay", tc->train.weight_decay, "AdamW weight decay (not on biases and LayerNorm)")->capture_default_str();
+  train->add_option("--warmup", tc->train.warmup_ratio, "Fraction of the steps with linear warmup")->capture_default_str();
+  train->add_option("--clip", tc->train.clip, "Gradient norm clipping (0: off)")->capture_default_str();
+  train->add_option("--accumulation", tc->train.accumulation, "Batches per optimizer step (gradient accumulation)")->capture_default_str();
+  train->add_option("--eval-every", tc->train.eval_every, "Evaluate every N optimizer steps (0: every epoch)")->capture_default_str();
+  train->add_option("--patience", tc->train.patience, "Stop after N evaluations without improvement (0: never)")->capture_default_str();
+  train->add_option("--metric", tc->metric, "Metric that picks the best checkpoint: f1, strict_f1, token_f1, accuracy, macro_f1, micro_f1, rmse, mae, r2, loss");
+  train->add_flag("--no-bucket", [tc](int64_t) { tc->train.batches.bucket = false; }, "Do not group examples of similar length");
+  train->add_option("--seed", tc->train.seed, "Seed of initialisation, shuffling, masking and dropout")->capture_default_str();
+  train->add_option("--threads", tc->train.threads, "CPU threads (0: libtorch's default)")->capture_default_str();
+  train->add_flag("--resume", tc->train.resume, "Continue from OUT/last (optimizer, schedule, RNG and data position)");
+  train->add_option("--stop-after", tc->train.stop_after, "Stop after N optimizer steps, saving OUT/last (to resume later)");
+  train->callback([tc, task] {
+    tc->task = text::parse_task(*task);
+    text::run_train(*tc);
+  });
+
+  // eval
+  auto eo = std::make_shared<std::tuple<std::string, std::string, std::string, size_t, size_t>>("", "", "", 64, 32);
+  CLI::App* eval = text->add_subcommand("eval", "Evaluate a model folder on labelled data: reports printed and written to metrics.json");
+  eval->add_option("model", std::get<0>(*eo), "Model folder (config.json, vocab.txt, model.safetensors)")->required()->check(CLI::ExistingDirectory);
+  eval->add_option("data", std::get<1>(*eo), "Labelled data in the training format")->required()->check(CLI::ExistingFile);
+  eval->add_option("-o,--out", std::get<2>(*eo), "Where to write metrics.json (default: none)");
+  eval->add_option("--batch-size", std::get<3>(*eo), "Examples per batch")->capture_default_str();
+  eval->add_option("--stride", std::get<4>(*eo), "Overlap in tokens of the sliding windows over long texts")->capture_default_str();
+  eval->callback([eo] { text::run_eval(std::get<0>(*eo), std::get<1>(*eo), std::get<2>(*eo), std::get<3>(*eo), std::get<4>(*eo)); });
+
+  // predict
+  auto po = std::make_shared<std::tuple<std::string, std::string, std::string, size_t, size_t>>("", "-", "-", 64, 32);
+  CLI::App* predict = text->add_subcommand("predict", "Label texts (lines or JSON Lines with \"text\" or \"words\"): "
+                                                      "JSON Lines with labels, scores and entities with character offsets");
+  predict->add_option("model", std::get<0>(*po), "Model folder")->required()->check(CLI::ExistingDirectory);
+  predict->add_option("input", std::get<1>(*po), "Input file ('-' or absent: stdin)");
+  predict->add_option("-o,--out", std::get<2>(*po), "Output file ('-': stdout)");
+  predict->add_option("--batch-size", std::get<3>(*po), "Examples per batch")->capture_default_str();
+  predict->add_option("--stride", std::get<4>(*po), "Overlap in tokens of the sliding windows over long texts")->capture_default_str();
+  predict->callback([po] { text::run_predict(std::get<0>(*po), std::get<1>(*po), std::get<2>(*po), std::get<3>(*po), std::get<4>(*po)); });
 
 }
 
