@@ -2,6 +2,7 @@
 // tag scheme conversion, regression scores.
 #include <gtest/gtest.h>
 
+#include "support/test_support.hpp"
 #include "text/data.hpp"
 #include "text/metrics.hpp"
 
@@ -53,4 +54,20 @@ TEST(Metrics, Regression) {
   EXPECT_DOUBLE_EQ(r.mae, 0.25);
   EXPECT_DOUBLE_EQ(r.rmse, 0.5);
   EXPECT_DOUBLE_EQ(r.r2, 1 - 1.0 / 5.0);
+}
+
+TEST(Data, Conll2003TestSupportMatchesTheReference) {
+  // The support column of the report: our reader (IOB1 -> IOB2, -DOCSTART-) must see
+  // exactly these gold tags in CoNLL-2003 test.
+  XINZHI_REQUIRE_DATA(dir, "conll2003");
+  auto sents = read_tagged(dir + "/test.txt");
+  std::vector<std::string> gold;
+  for (auto& s : sents) gold.insert(gold.end(), s.tags.begin(), s.tags.end());
+  auto r = label_report(gold, gold);
+  std::vector<std::pair<std::string, long>> support;
+  for (auto& c : r.classes) support.emplace_back(c.name, c.support);
+  EXPECT_EQ(support, (std::vector<std::pair<std::string, long>>{{"B-LOC", 1668}, {"I-LOC", 257}, {"B-MISC", 702},
+                                                                {"I-MISC", 216}, {"B-ORG", 1661}, {"I-ORG", 835},
+                                                                {"B-PER", 1617}, {"I-PER", 1156}, {"O", 38323}}));
+  EXPECT_EQ(r.micro.support, 46435);
 }
