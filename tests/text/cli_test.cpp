@@ -161,3 +161,22 @@ TEST(TextCli, ClassificationAndRegression) {
   auto m = nlohmann::json::parse(read_text(dir / "r/metrics.json"));
   EXPECT_TRUE(m["dev"].contains("r2"));
 }
+
+TEST(TextCli, PretrainWithMaskedLmThenFineTune) {
+  TempDir dir;
+  write_text(dir / "train.txt", conll(24, 0));
+  const std::string size = " --hidden 16 --layers 1 --heads 2 --batch-size 8 --threads 1";
+  auto r = run_xinzhi("-q text train --task mlm --train " + (dir / "train.txt") + " -o " + (dir / "mlm") + size +
+                      " --epochs 2 --vocab-size 60");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto cfg = nlohmann::json::parse(read_text(dir / "mlm/best/config.json"));
+  EXPECT_EQ(cfg["architectures"][0], "BertForMaskedLM");
+  r = run_xinzhi("text train --task ner --train " + (dir / "train.txt") + " -o " + (dir / "ner") + " --init " +
+                 (dir / "mlm/best") + " --epochs 1 --batch-size 8 --threads 1");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  // the encoder came from the MLM model: only the classifier is new, the MLM head is unused
+  EXPECT_NE(r.output.find("initialised at random (not in"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("classifier.weight"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("not used from"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("bert.encoder.layer.0.attention.self.query.weight, "), std::string::npos) << r.output;
+}
