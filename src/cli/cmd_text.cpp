@@ -143,6 +143,7 @@ void add_text_command(CLI::App& app) {
   train->add_option("--dropout", tc->dropout, "Hidden and attention dropout (default 0.1)");
   train->add_flag("--uncased", tc->uncased, "Lowercase and strip accents (uncased model)");
   train->add_flag("--crf", tc->crf, "ner: a CRF layer over the word labels (Viterbi decoding)");
+  train->add_flag("--label-all-pieces", tc->label_all_pieces, "ner: train on every sub-word (B-X becomes I-X after the first); predictions still use first pieces");
   train->add_option("--max-length", tc->max_length, "Tokens per example, [CLS] and [SEP] included")->capture_default_str();
   train->add_option("--stride", tc->stride, "Overlap in tokens of the sliding windows used at evaluation")->capture_default_str();
   train->add_option("--epochs", tc->train.epochs, "Passes over the training data")->capture_default_str();

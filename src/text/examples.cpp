@@ -27,7 +27,8 @@ int32_t Labels::at(const std::string& n, const std::string& place) const {
 }
 
 std::vector<Example> encode_tagged(const BertTokenizer& tok, const std::vector<TaggedSentence>& sents,
-                                   const Labels& labels, size_t max_length, bool windows, size_t stride) {
+                                   const Labels& labels, size_t max_length, bool windows, size_t stride,
+                                   bool all_pieces) {
   std::vector<Example> out;
   const size_t cap = max_length > 2 ? max_length - 2 : 1;
   const int32_t cls = tok.vocab().cls_id(), sep = tok.vocab().sep_id();
@@ -77,14 +78,27 @@ std::vector<Example> encode_tagged(const BertTokenizer& tok, const std::vector<T
         ex.word_labels.push_back(label_ids[w]);
         ex.word_index.push_back(static_cast<int32_t>(w));
         ex.scored.push_back(w >= from && w < to);
-        for (auto id : pieces[w]) {
+        for (size_t k = 0; k < pieces[w].size(); ++k) {
           if (ex.ids.size() - 1 >= cap) break;
-          ex.ids.push_back(id);
+          if (k > 0 && all_pieces) {
+            int32_t l = label_ids[w];
+            const std::string& name = l >= 0 ? labels.names[static_cast<size_t>(l)] : std::string();
+            if (name.size() > 2 && name[0] == 'B' && name[1] == '-') {
+              auto it = labels.ids.find("I-" + name.substr(2));
+              if (it != labels.ids.end()) l = it->second;
+            }
+            ex.word_pos.push_back(static_cast<int32_t>(ex.ids.size()));
+            ex.word_labels.push_back(l);
+            ex.word_index.push_back(static_cast<int32_t>(w));
+            ex.scored.push_back(0);
+          }
+          ex.ids.push_back(pieces[w][k]);
         }
       }
       ex.ids.push_back(sep);
-      if (!windows)
-        for (size_t i = 0; i < ex.scored.size(); ++i) ex.scored[i] = 1;
+      if (!windows)  // one window: it decides every word (from the word's first piece)
+        for (size_t i = 0; i < ex.scored.size(); ++i)
+          ex.scored[i] = i == 0 || ex.word_index[i] != ex.word_index[i - 1];
       out.push_back(std::move(ex));
     }
   }

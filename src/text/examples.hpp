@@ -34,9 +34,12 @@ struct Labels {
 
 // NER sentences -> examples. Training truncates to max_length; prediction (windows=true)
 // cuts long sentences into overlapping windows of max_length tokens advancing by `stride`
-// words so that every word is predicted with context on both sides.
+// words so that every word is predicted with context on both sides. Labels go to each word's
+// first piece; with all_pieces (training only) the other pieces are labelled too (B-X becomes
+// I-X there), while predictions are still read from first pieces.
 std::vector<Example> encode_tagged(const BertTokenizer& tok, const std::vector<TaggedSentence>& sents,
-                                   const Labels& labels, size_t max_length, bool windows, size_t stride);
+                                   const Labels& labels, size_t max_length, bool windows, size_t stride,
+                                   bool all_pieces = false);
 std::vector<Example> encode_records(const BertTokenizer& tok, const std::vector<TextRecord>& recs, Task task,
                                     const Labels& labels, size_t max_length);
 

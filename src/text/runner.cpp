@@ -349,7 +349,7 @@ void run_train(const TrainCommand& c) {
 
   // 3. Examples.
   std::vector<Example> train_ex = tagged && c.task == Task::token_classification
-                                      ? encode_tagged(*tok, sents, labels, c.max_length, false, c.stride)
+                                      ? encode_tagged(*tok, sents, labels, c.max_length, false, c.stride, c.label_all_pieces)
                                       : encode_records(*tok, recs, c.task, labels, c.max_length);
   spdlog::info("{} training examples; model {} ({} parameters, {} layers, hidden {})", train_ex.size(), task_name(c.task),
                model->num_parameters(), cfg.num_hidden_layers, cfg.hidden_size);

@@ -23,6 +23,7 @@ struct TrainCommand {
   int64_t hidden = 0, layers = 0, heads = 0, intermediate = 0;
   double dropout = -1;
   bool uncased = false, crf = false;
+  bool label_all_pieces = false;  // ner: label every sub-word, not only the first
   size_t max_length = 128, stride = 32;
   std::string metric;          // default by task
   size_t eval_batch = 64;

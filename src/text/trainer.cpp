@@ -229,14 +229,16 @@ TrainResult train(Model& model, const std::vector<Example>& train_set, const Tra
       int64_t items = 0;
       for (size_t i = st.batch; i < end; ++i) items += loss_items(batches[i], cfg);
       double step_loss = 0;
+      int64_t step_tokens = 0;
       for (size_t i = st.batch; i < end; ++i) {
         int64_t count = 0;
         auto loss = impl.loss(batches[i], true, count);
         auto scaled = loss / static_cast<double>(std::max<int64_t>(1, items));
         scaled.backward();
         step_loss += scaled.item<double>();
-        tokens += batches[i].tokens();
+        step_tokens += batches[i].tokens();
       }
+      tokens += step_tokens;
       std::vector<torch::Tensor> ps;
       for (auto& [n, p] : params) ps.push_back(p);
       if (o.clip > 0) torch::nn::utils::clip_grad_norm_(ps, o.clip);
@@ -246,6 +248,7 @@ TrainResult train(Model& model, const std::vector<Example>& train_set, const Tra
       ++st.step;
       st.batch = end;
       st.losses.push_back(step_loss);
+      if (o.on_step) o.on_step(st.step, step_tokens);
       auto now = std::chrono::steady_clock::now();
       if (now - last_log > std::chrono::seconds(2) || st.step == total) {
         const double secs = std::chrono::duration<double>(now - t0).count();

@@ -28,6 +28,9 @@ struct TrainOptions {
   bool resume = false;        // continue from out_dir/last
   int64_t stop_after = 0;     // stop as if interrupted after this many optimizer steps (tests)
   BatchOptions batches;
+  // Called after each optimizer step with the step number and the real tokens it trained on
+  // (benchmarks time the steps with it).
+  std::function<void(int64_t step, int64_t tokens)> on_step;
 };
 
 struct TrainResult {

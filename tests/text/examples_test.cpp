@@ -85,3 +85,18 @@ TEST(Examples, BucketedBatchesAreSeededAndPadLittle) {
   for (auto& x : make_batches(ex, Task::sequence_classification, 1, o, 0)) padded_plain += x.size * x.length;
   EXPECT_LT(padded, padded_plain);
 }
+
+TEST(Examples, LabelAllPiecesForTraining) {
+  auto tok = tokenizer();
+  Labels labels;
+  labels.add("B-X");
+  labels.add("I-X");
+  labels.add("O");
+  TaggedSentence s{{"wx", "w"}, {"B-X", "O"}, "t:1"};
+  auto first = encode_tagged(tok, {s}, labels, 16, false, 4);
+  EXPECT_EQ(first[0].word_labels, (std::vector<int32_t>{0, 2}));
+  auto all = encode_tagged(tok, {s}, labels, 16, false, 4, true);
+  EXPECT_EQ(all[0].word_pos, (std::vector<int32_t>{1, 2, 3}));
+  EXPECT_EQ(all[0].word_labels, (std::vector<int32_t>{0, 1, 2}));  // "##x" continues the entity
+  EXPECT_EQ(all[0].scored, (std::vector<uint8_t>{1, 0, 1}));
+}
