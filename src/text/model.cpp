@@ -152,10 +152,9 @@ torch::Tensor Model::Impl::sequence_logits(const Batch& b, bool train) const {
 // Negative log-likelihood of the tag sequences, summed over rows (pytorch-crf's conventions:
 // transitions[i][j] scores i -> j). Rows are prefixes: mask[:, t] implies mask[:, t-1].
 torch::Tensor Model::Impl::crf_nll(const torch::Tensor& em, const torch::Tensor& tags, const torch::Tensor& mask) const {
-  const int64_t B = em.size(0), W = em.size(1);
+  const int64_t W = em.size(1);
   auto maskf = mask.to(torch::kFloat32);
   auto safe_tags = tags.clamp_min(0);
-  auto ar = torch::arange(B, torch::kInt64);
   auto t0 = safe_tags.select(1, 0);
   auto score = crf_start.index_select(0, t0) + em.select(1, 0).gather(1, t0.unsqueeze(1)).squeeze(1);
   auto alpha = crf_start.unsqueeze(0) + em.select(1, 0);
@@ -172,7 +171,6 @@ torch::Tensor Model::Impl::crf_nll(const torch::Tensor& em, const torch::Tensor&
   score = score + crf_end.index_select(0, last_tags);
   auto logz = torch::logsumexp(alpha + crf_end.unsqueeze(0), 1);
   auto has = mask.select(1, 0).to(torch::kFloat32);  // rows without words add nothing
-  (void)ar;
   return ((logz - score) * has).sum();
 }
 

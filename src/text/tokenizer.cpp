@@ -447,12 +447,8 @@ Encoding BertTokenizer::encode(std::string_view text, bool add_special, size_t m
 Encoding BertTokenizer::encode_words(const std::vector<std::string>& words, bool add_special,
                                      size_t max_length) const {
   Encoding e;
-  for (size_t w = 0; w < words.size(); ++w) {
-    const size_t before = e.ids.size();
-    run(words[w], static_cast<int32_t>(w), e, nullptr);
-    // offsets of pre-split input are within the word
-    (void)before;
-  }
+  // Offsets of pre-split input count characters within each word.
+  for (size_t w = 0; w < words.size(); ++w) run(words[w], static_cast<int32_t>(w), e, nullptr);
   finish(e, vocab_, add_special, max_length);
   return e;
 }

@@ -38,7 +38,8 @@ struct Encoding {
   size_t size() const { return ids.size(); }
 };
 
-// Thrown for input that is not valid UTF-8; has the byte position.
+// Whether s is valid UTF-8 (no overlong forms, surrogates or values past U+10FFFF); the first
+// bad byte's position goes to bad_byte.
 bool valid_utf8(std::string_view s, size_t* bad_byte = nullptr);
 
 class BertTokenizer {
@@ -59,7 +60,8 @@ class BertTokenizer {
   // [CLS] text [SEP] (when add_special), truncated to max_length (0 = no limit) keeping room
   // for the special tokens.
   Encoding encode(std::string_view text, bool add_special = true, size_t max_length = 0) const;
-  // Pre-split input (e.g. a CoNLL sentence): word_ids index into `words`.
+  // Pre-split input (e.g. a CoNLL sentence): word_ids index into `words`; offsets are within
+  // each word.
   Encoding encode_words(const std::vector<std::string>& words, bool add_special = true,
                         size_t max_length = 0) const;
   // The token strings of ids ([UNK] etc. included).
