@@ -14,5 +14,6 @@ void add_clean_command(CLI::App& app);
 void add_mqtt_command(CLI::App& app);
 void add_modbus_command(CLI::App& app);
 void add_schedule_command(CLI::App& app);
+void add_text_command(CLI::App& app);
 
 }  // namespace xinzhi::cli
