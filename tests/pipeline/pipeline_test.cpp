@@ -101,7 +101,8 @@ TEST(Pipeline, SmartFactoryChainFindsTheTwinsDefects) {
   TempDir dir;
   write_text(dir / "p.yaml",
              "name: sf\nseed: 7\nstages:\n  - simulate: {plant: " + xinzhi::testing::source_dir() +
-                 "/examples/smart-factory/plant.yaml, days: 2, machines: 5}\n  - ingest: {}\n");
+                 "/examples/smart-factory/plant.yaml, days: 2, machines: 5}\n  - ingest: {}\n"
+                 "  - schedule: {backlog: true, objective: makespan, time_limit_s: 1, threads: 1, replications: 5}\n");
   const auto r = run_xinzhi("-q run " + (dir / "p.yaml") + " --runs-dir " + (dir / "runs"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const fs::path run = fs::directory_iterator(dir / "runs")->path();
@@ -120,6 +121,15 @@ TEST(Pipeline, SmartFactoryChainFindsTheTwinsDefects) {
   }
   EXPECT_GT(ingest["text_records"].get<int>(), 0);
   EXPECT_GT(ingest["orders"].get<int>(), 0);
+  // The plan is validated inside the stage; it must be no worse than FIFO dispatching, and the
+  // simulation must have compared both.
+  const auto& plan = metrics["stages"][2]["metrics"];
+  EXPECT_EQ(metrics["stages"][2]["status"], "ok");
+  EXPECT_GT(plan["orders"].get<int>(), 0);
+  EXPECT_LE(plan["plan"]["makespan_min"].get<double>(), plan["fifo"]["makespan_min"].get<double>());
+  EXPECT_GE(plan["plan"]["makespan_min"].get<double>(), plan["plan"]["lower_bound"].get<double>());
+  EXPECT_EQ(plan["simulation"]["plan"]["makespan"]["n"], 5);
   const std::string html = read_text((run / "report.html").string());
   EXPECT_NE(html.find("Defects in the landing data next to the twin"), std::string::npos);
+  EXPECT_NE(html.find("The plan"), std::string::npos);
 }

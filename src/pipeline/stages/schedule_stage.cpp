@@ -54,6 +54,7 @@ class ScheduleStage : public Stage {
     options_.simulation.mtbf_hours = s.get<double>("mtbf_hours", 0);
     options_.simulation.mttr_hours = s.get<double>("mttr_hours", 2);
     use_failures_ = s.get<bool>("plan_around_failures", true);
+    backlog_ = s.get<bool>("backlog", false);
     if (options_.search.time_limit_s <= 0) s.fail_at("time_limit_s", "must be positive");
     if (options_.search.threads < 1) s.fail_at("threads", "must be at least 1");
     if (options_.simulation.replications < 2) s.fail_at("replications", "must be at least 2");
@@ -75,7 +76,13 @@ class ScheduleStage : public Stage {
         downtime.insert(downtime.end(), f.begin(), f.end());
       }
     }
-    const optimize::PlanResult plan = optimize::plan_orders(*ctx.warehouse, downtime, options_);
+    optimize::Instance instance = optimize::instance_from_orders(ctx.warehouse->orders(), options_.origin_ms);
+    // backlog: the whole order book is on hand at the start (releases ignored), the usual
+    // question of a planner who wants to know how soon it can all be done.
+    if (backlog_)
+      for (auto& job : instance.jobs) job.release = 0;
+    optimize::add_downtime(instance, downtime);
+    const optimize::PlanResult plan = optimize::plan_instance(std::move(instance), options_);
     const auto& a = plan.comparison.a;
     const auto& b = plan.comparison.b;
     const bool tardiness = options_.search.objective == optimize::Objective::weighted_tardiness;
@@ -103,11 +110,12 @@ class ScheduleStage : public Stage {
       return fmt::format("{:.{}f} [{:.{}f}, {:.{}f}]", s.mean, digits, s.ci_low, digits, s.ci_high, digits);
     };
     r.html += fmt::format(
-        "<p>{} production orders planned around {} maintenance windows and {} machine failures (minutes from the "
+        "<p>{} production orders{} planned around {} maintenance windows and {} machine failures (minutes from the "
         "first release). The plan is checked by the validator; so is FIFO dispatching, the rule a shop would use "
         "without a scheduler. The simulation replays both machine sequences {} times with processing times varying "
         "by {:.0f}% (common random numbers).</p>",
-        plan.instance.jobs.size(), maintenance, failures, options_.simulation.replications,
+        plan.instance.jobs.size(), backlog_ ? " (as a backlog: all on hand at the start)" : "", maintenance, failures,
+        options_.simulation.replications,
         options_.simulation.noise_cv * 100);
     r.html += html::table(
         {"", "#makespan (min)", "#weighted tardiness", "#simulated makespan, mean [95% CI]", "#simulated tardiness",
@@ -128,7 +136,7 @@ class ScheduleStage : public Stage {
 
  private:
   optimize::PlanOptions options_;
-  bool use_failures_ = true;
+  bool use_failures_ = true, backlog_ = false;
 };
 
 }  // namespace
