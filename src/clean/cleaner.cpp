@@ -65,7 +65,7 @@ nlohmann::json metrics_json(const QualityMetrics& q) {
 
 }  // namespace
 
-CleanResult clean_series_set(std::vector<Series> raw, const Rules& rules) {
+CleanResult clean_series_set(std::vector<Series> raw, const Rules& rules, const SourceRuns& sources) {
   const auto t0 = std::chrono::steady_clock::now();
   CleanResult res;
   CleaningReport& rep = res.report;
@@ -86,6 +86,7 @@ CleanResult clean_series_set(std::vector<Series> raw, const Rules& rules) {
 
   // 1. Metrics before, reorder, de-duplicate, interval.
   std::vector<std::int64_t> interval(n, 0);
+  const std::vector<std::vector<std::uint8_t>> late = sources.empty() ? decltype(late){} : late_in_source(raw, sources);
   for (std::size_t k = 0; k < n; ++k) {
     Series& s = raw[k];
     SeriesReport& sr = rep.series[k];
@@ -94,7 +95,7 @@ CleanResult clean_series_set(std::vector<Series> raw, const Rules& rules) {
     sr.rows_in = static_cast<std::int64_t>(s.size());
     rep.rows_in += sr.rows_in;
     for (double v : s.value) sr.defects.missing_values += std::isnan(v);
-    sr.defects.out_of_order = static_cast<std::int64_t>(reorder(s, res.actions));
+    sr.defects.out_of_order = static_cast<std::int64_t>(sources.empty() ? reorder(s, res.actions) : reorder(s, late[k], res.actions));
     sr.before = quality_metrics(s.ts, s.value);
     res.windows_before[k] = windowed_quality(s.ts, s.value, rules.metrics_window_ms);
     sr.raw_sample = thin(s.ts, s.value);
@@ -278,7 +279,7 @@ CleanResult clean_series_set(std::vector<Series> raw, const Rules& rules) {
 CleaningReport run_cleaning(store::Warehouse& wh, const Rules& rules) {
   auto& db = wh.db();
   std::vector<Series> raw = read_raw_series(wh);
-  CleanResult res = clean_series_set(std::move(raw), rules);
+  CleanResult res = clean_series_set(std::move(raw), rules, read_source_runs(wh));
 
   store::Transaction tx(db);
   db.exec("DELETE FROM clean_readings; DELETE FROM clean_actions; DELETE FROM clean_metrics; DELETE FROM clean_aligned;");
@@ -354,6 +355,14 @@ CleaningReport run_cleaning(store::Warehouse& wh, const Rules& rules) {
                res.report.rows_in, res.report.rows_clean, res.report.rows_dropped, res.report.rows_inserted,
                res.report.values_imputed, res.report.values_missing, res.report.seconds);
   return res.report;
+}
+
+SourceRuns read_source_runs(store::Warehouse& wh) {
+  SourceRuns runs;
+  store::Statement q = wh.db().prepare(
+      "SELECT first_rowid, source_id FROM ingest_chunks WHERE first_rowid IS NOT NULL ORDER BY first_rowid");
+  while (q.step()) runs.emplace_back(q.get_int(0), q.get_int(1));
+  return runs;
 }
 
 Table aligned_wide(const std::vector<AlignedRow>& rows) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <numeric>
 
 #include <fmt/format.h>
@@ -59,19 +60,35 @@ std::size_t reorder(Series& s, ActionLog& log) {
   std::vector<std::size_t> arrival(s.size());
   std::iota(arrival.begin(), arrival.end(), 0);
   std::stable_sort(arrival.begin(), arrival.end(), [&](std::size_t a, std::size_t b) { return s.rowid[a] < s.rowid[b]; });
-  std::size_t late = 0;
+  std::vector<std::uint8_t> late(s.size(), 0);
   TimestampMs max_seen = std::numeric_limits<TimestampMs>::min();
   for (std::size_t i : arrival) {
-    if (s.ts[i] < max_seen) {
-      ++late;
-      log.push_back(make(s, i, "reorder", fmt::format("arrived after a row {} ms later", max_seen - s.ts[i]), s.value[i]));
-    }
+    late[i] = s.ts[i] < max_seen;
     max_seen = std::max(max_seen, s.ts[i]);
   }
-  std::vector<std::size_t> order(arrival);
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return s.ts[a] < s.ts[b]; });
+  return reorder(s, late, log);
+}
+
+std::size_t reorder(Series& s, const std::vector<std::uint8_t>& late, ActionLog& log) {
+  std::size_t n_late = 0;
+  for (std::size_t i = 0; i < s.size(); ++i)
+    if (late[i]) {
+      ++n_late;
+      log.push_back(make(s, i, "reorder", "arrived after a younger row", s.value[i]));
+    }
+  bool sorted_already = true;
+  for (std::size_t i = 1; i < s.size() && sorted_already; ++i)
+    sorted_already = s.ts[i - 1] < s.ts[i] || (s.ts[i - 1] == s.ts[i] && s.rowid[i - 1] < s.rowid[i]);
+  if (sorted_already) return n_late;
+  std::vector<std::size_t> order(s.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return s.ts[a] != s.ts[b] ? s.ts[a] < s.ts[b] : s.rowid[a] < s.rowid[b];
+  });
   Series sorted;
   sorted.machine = s.machine, sorted.sensor = s.sensor;
+  sorted.ts.reserve(s.size()), sorted.value.reserve(s.size()), sorted.rowid.reserve(s.size());
+  sorted.flags.reserve(s.size()), sorted.method.reserve(s.size());
   for (std::size_t i : order) {
     sorted.ts.push_back(s.ts[i]);
     sorted.value.push_back(s.value[i]);
@@ -80,6 +97,34 @@ std::size_t reorder(Series& s, ActionLog& log) {
     sorted.method.push_back(std::move(s.method[i]));
   }
   s = std::move(sorted);
+  return n_late;
+}
+
+std::vector<std::vector<std::uint8_t>> late_in_source(const std::vector<Series>& set, const SourceRuns& runs) {
+  struct Row {
+    std::int64_t rowid;
+    TimestampMs ts;
+    std::uint32_t k, i;
+  };
+  std::vector<Row> rows;
+  std::vector<std::vector<std::uint8_t>> late(set.size());
+  for (std::size_t k = 0; k < set.size(); ++k) {
+    late[k].assign(set[k].size(), 0);
+    for (std::size_t i = 0; i < set[k].size(); ++i)
+      rows.push_back({set[k].rowid[i], set[k].ts[i], static_cast<std::uint32_t>(k), static_cast<std::uint32_t>(i)});
+  }
+  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.rowid < b.rowid; });
+  std::map<std::int64_t, TimestampMs> max_seen;  // per source
+  std::size_t r = 0;
+  for (const Row& row : rows) {
+    while (r + 1 < runs.size() && runs[r + 1].first <= row.rowid) ++r;
+    const std::int64_t src = runs.empty() || row.rowid < runs[0].first ? -1 : runs[r].second;
+    auto [it, fresh] = max_seen.try_emplace(src, row.ts);
+    if (!fresh) {
+      late[row.k][row.i] = row.ts < it->second;
+      it->second = std::max(it->second, row.ts);
+    }
+  }
   return late;
 }
 

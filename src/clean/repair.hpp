@@ -55,6 +55,14 @@ using ActionLog = std::vector<Action>;
 // Sorts by ts (stable: arrival order, i.e. rowid, breaks ties). Returns the number of rows that
 // arrived out of order (earlier than a row that arrived before them); each is logged.
 std::size_t reorder(Series& s, ActionLog& log);
+// The same, with lateness judged by the caller (late[i]: row i arrived after a younger row of its
+// source stream, e.g. its gateway's file, where other series' rows count too).
+std::size_t reorder(Series& s, const std::vector<std::uint8_t>& late, ActionLog& log);
+// Where each reading came from: (first rowid, source id) of each run of rowids, sorted.
+using SourceRuns = std::vector<std::pair<std::int64_t, std::int64_t>>;
+// Per series and row: arrived after a row with a later timestamp of the same source (in rowid
+// order). A gateway that holds a row back delays it behind other machines' rows as well.
+std::vector<std::vector<std::uint8_t>> late_in_source(const std::vector<Series>& set, const SourceRuns& runs);
 // Drops rows with the same ts as the kept row before them (or within tolerance_ms, with an equal
 // value when same_value): keeps the first to arrive. Each drop is logged with the kept rowid.
 std::size_t deduplicate(Series& s, std::int64_t tolerance_ms, bool same_value, ActionLog& log);
