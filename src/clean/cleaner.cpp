@@ -119,6 +119,12 @@ CleanResult clean_series_set(std::vector<Series> raw, const Rules& rules, const 
     const auto& ph = phases[interval[k]];
     if (ph.size() < 3) continue;  // too few series to tell which clock is right
     const auto ref = static_cast<std::int64_t>(std::llround(median_of(ph)));
+    // Only when most series share one grid phase does a different phase mean a clock that is
+    // off; devices polled in turn each have their own phase, and then phase says nothing.
+    std::size_t agree = 0;
+    const std::int64_t tol_k = rule.skew_tolerance_ms >= 0 ? rule.skew_tolerance_ms : interval[k] / 10;
+    for (double p : ph) agree += std::abs(p - static_cast<double>(ref)) <= static_cast<double>(tol_k);
+    if (2 * agree <= ph.size()) continue;
     const std::int64_t skew = phase[k] - ref;
     const std::int64_t tol = rule.skew_tolerance_ms >= 0 ? rule.skew_tolerance_ms : interval[k] / 10;
     if (std::abs(skew) > tol) {

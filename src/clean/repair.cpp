@@ -300,6 +300,14 @@ std::size_t mark_out_of_range(Series& s, const SensorRule& rule, ActionLog& log)
 
 std::size_t detect_stuck(Series& s, int min_run, bool to_missing, ActionLog& log) {
   if (min_run < 2) return 0;
+  // A machine at rest reports its rest level (0 rpm, no power) for hours: the series' lowest
+  // value, when it is also a common one, is not a frozen sensor.
+  double lowest = INFINITY;
+  std::size_t valid = 0, at_lowest = 0;
+  for (double v : s.value)
+    if (!std::isnan(v)) lowest = std::min(lowest, v), ++valid;
+  for (double v : s.value) at_lowest += v == lowest;
+  const bool rest_level = valid > 0 && 20 * at_lowest > valid;
   std::size_t runs = 0, i = 0;
   while (i < s.size()) {
     if (std::isnan(s.value[i])) {
@@ -308,7 +316,7 @@ std::size_t detect_stuck(Series& s, int min_run, bool to_missing, ActionLog& log
     }
     std::size_t j = i + 1;
     while (j < s.size() && s.value[j] == s.value[i]) ++j;
-    if (j - i >= static_cast<std::size_t>(min_run)) {
+    if (j - i >= static_cast<std::size_t>(min_run) && !(rest_level && s.value[i] == lowest)) {
       ++runs;
       for (std::size_t k = i + 1; k < j; ++k) {
         log.push_back(make(s, k, "stuck", fmt::format("stuck at {} for {} readings", s.value[i], j - i),
