@@ -142,7 +142,8 @@ CleanResult clean_series_set(std::vector<Series> raw, const Rules& rules, const 
     const SensorRule& rule = rules.rule_for(s.sensor);
     if (rule.repair_timestamps && interval[k] > 0) {
       std::size_t coll = 0;
-      rep.steps["timestamp_moved"] += static_cast<std::int64_t>(snap_timestamps(s, interval[k], res.actions, &coll));
+      rep.steps["timestamp_moved"] +=
+          static_cast<std::int64_t>(snap_timestamps(s, interval[k], res.actions, &coll, circular_phase(s.ts, interval[k])));
       rep.series[k].defects.timestamp_collisions = static_cast<std::int64_t>(coll);
     }
     medians[s.sensor].push_back(median_of(s.value));

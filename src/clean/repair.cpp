@@ -201,14 +201,29 @@ void correct_skew(Series& s, std::int64_t skew_ms, ActionLog& log) {
   log.push_back(std::move(a));
 }
 
-std::size_t snap_timestamps(Series& s, std::int64_t interval, ActionLog& log, std::size_t* collisions) {
+std::int64_t circular_phase(const std::vector<TimestampMs>& ts, std::int64_t interval) {
+  if (interval <= 0 || ts.empty()) return 0;
+  double c = 0, sn = 0;
+  const double w = 2 * M_PI / static_cast<double>(interval);
+  for (TimestampMs t : ts) {
+    const double a = w * static_cast<double>(((t % interval) + interval) % interval);
+    c += std::cos(a), sn += std::sin(a);
+  }
+  if (c == 0 && sn == 0) return 0;
+  double a = std::atan2(sn, c);
+  if (a < 0) a += 2 * M_PI;
+  return static_cast<std::int64_t>(std::llround(a / w)) % interval;
+}
+
+std::size_t snap_timestamps(Series& s, std::int64_t interval, ActionLog& log, std::size_t* collisions,
+                            std::int64_t phase) {
   if (interval <= 0) return 0;
   std::size_t moved = 0, coll = 0;
   std::vector<std::uint8_t> drop(s.size(), 0);
   TimestampMs last = std::numeric_limits<TimestampMs>::min();
   std::size_t last_i = 0;
   for (std::size_t i = 0; i < s.size(); ++i) {
-    const TimestampMs t = round_to(s.ts[i], interval);
+    const TimestampMs t = round_to(s.ts[i] - phase, interval) + phase;
     if (t == last) {
       drop[i] = 1;
       ++coll;

@@ -74,9 +74,14 @@ std::int64_t estimate_interval(const std::vector<TimestampMs>& ts);
 std::int64_t grid_phase(const std::vector<TimestampMs>& ts, std::int64_t interval);
 // Shifts all timestamps by -skew_ms (one logged action for the series).
 void correct_skew(Series& s, std::int64_t skew_ms, ActionLog& log);
-// Snaps timestamps to the nearest multiple of interval; rows that land on an occupied slot are
+// Snaps timestamps to the nearest point of the grid phase + k * interval; rows that land on an occupied slot are
 // dropped and logged. Returns the number of rows moved.
-std::size_t snap_timestamps(Series& s, std::int64_t interval, ActionLog& log, std::size_t* collisions = nullptr);
+// phase: the grid's offset from the epoch-aligned one (each device may poll at its own phase).
+std::size_t snap_timestamps(Series& s, std::int64_t interval, ActionLog& log, std::size_t* collisions = nullptr,
+                            std::int64_t phase = 0);
+// The series' own grid offset in [0, interval): the circular mean of t mod interval, which
+// stays right when the offsets sit near interval/2 and jitter wraps some of them around.
+std::int64_t circular_phase(const std::vector<TimestampMs>& ts, std::int64_t interval);
 // Converts rows that are in °F (or a whole series in °F or K) where °C is expected: the whole
 // series when its median fits the reference far better after conversion, single rows (°F only)
 // when they do against their neighbours. reference: the typical value of this sensor type (NaN = the series' own).
