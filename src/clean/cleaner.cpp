@@ -198,6 +198,18 @@ CleanResult clean_series_set(std::vector<Series> raw, const Rules& rules, const 
       o.season_ms = rule.season_ms;
       opts.push_back(o);
     }
+    // Methods that look at one series only interpolate on the series' own timeline: on the
+    // machine's union grid its neighbours would be other sensors' sampling times.
+    for (std::size_t k = first; k < last; ++k) {
+      ImputeOptions& o = opts[k - first];
+      if (o.method == ImputeMethod::correlated || o.method == ImputeMethod::none) continue;
+      Series& s = raw[k];
+      std::vector<std::uint8_t> own;
+      impute_series(s.ts, s.value, o, &own);
+      for (std::size_t i = 0; i < s.size(); ++i)
+        if (own[i]) s.flags[i] |= kImputed, s.method[i] = to_string(o.method), ++rep.series[k].imputed;
+      o.method = ImputeMethod::none;
+    }
     std::vector<std::vector<std::uint8_t>> filled;
     impute_columns(grid, cols, opts, &filled);
     for (std::size_t k = first; k < last; ++k) {
