@@ -368,8 +368,20 @@ std::size_t hampel(Series& s, int half_window, double threshold, ActionLog& log)
   for (std::size_t i = 0; i < s.size(); ++i) {
     if (std::isnan(resid[i])) continue;
     const double scale = std::max(mad[i], std::isnan(noise) ? 0.0 : noise);
-    if (scale <= 0) continue;  // a flat series: a lone different value is a step, not judged here
-    if (std::abs(resid[i]) > threshold * scale) {
+    bool lone = false;
+    if (scale <= 0) {
+      // A flat stretch (a machine at rest): a value is a spike when it departs alone, with the
+      // flat level on both sides; a departure that lasts is a step (the machine starting).
+      if (resid[i] == 0) continue;
+      std::size_t p = i, q = i + 1;
+      while (p > 0 && std::isnan(orig[p - 1])) --p;
+      while (q < s.size() && std::isnan(orig[q])) ++q;
+      // Small departures from a flat level are rounding of a slow machine (110 strokes, then 111).
+      lone = p > 0 && q < s.size() && orig[p - 1] == med[i] && orig[q] == med[i] &&
+             std::abs(resid[i]) > 0.5 * std::abs(med[i]);
+      if (!lone) continue;
+    }
+    if (lone || std::abs(resid[i]) > threshold * scale) {
       log.push_back(make(s, i, "spike", fmt::format("{:.6g} is {:.1f} MADs from the local median {:.6g}", orig[i],
                                                     std::abs(resid[i]) / scale, med[i])));
       s.value[i] = kNaN;
