@@ -65,7 +65,7 @@ nlohmann::json metrics_json(const QualityMetrics& q) {
 
 }  // namespace
 
-CleanResult clean_series_set(std::vector<Series> raw, const Rules& rules) {
+CleanResult clean_series_set(std::vector<Series> raw, const Rules& rules, const SourceRuns& sources) {
   const auto t0 = std::chrono::steady_clock::now();
   CleanResult res;
   CleaningReport& rep = res.report;
@@ -86,6 +86,7 @@ CleanResult clean_series_set(std::vector<Series> raw, const Rules& rules) {
 
   // 1. Metrics before, reorder, de-duplicate, interval.
   std::vector<std::int64_t> interval(n, 0);
+  const std::vector<std::vector<std::uint8_t>> late = sources.empty() ? decltype(late){} : late_in_source(raw, sources);
   for (std::size_t k = 0; k < n; ++k) {
     Series& s = raw[k];
     SeriesReport& sr = rep.series[k];
@@ -94,7 +95,7 @@ CleanResult clean_series_set(std::vector<Series> raw, const Rules& rules) {
     sr.rows_in = static_cast<std::int64_t>(s.size());
     rep.rows_in += sr.rows_in;
     for (double v : s.value) sr.defects.missing_values += std::isnan(v);
-    sr.defects.out_of_order = static_cast<std::int64_t>(reorder(s, res.actions));
+    sr.defects.out_of_order = static_cast<std::int64_t>(sources.empty() ? reorder(s, res.actions) : reorder(s, late[k], res.actions));
     sr.before = quality_metrics(s.ts, s.value);
     res.windows_before[k] = windowed_quality(s.ts, s.value, rules.metrics_window_ms);
     sr.raw_sample = thin(s.ts, s.value);
@@ -118,6 +119,12 @@ CleanResult clean_series_set(std::vector<Series> raw, const Rules& rules) {
     const auto& ph = phases[interval[k]];
     if (ph.size() < 3) continue;  // too few series to tell which clock is right
     const auto ref = static_cast<std::int64_t>(std::llround(median_of(ph)));
+    // Only when most series share one grid phase does a different phase mean a clock that is
+    // off; devices polled in turn each have their own phase, and then phase says nothing.
+    std::size_t agree = 0;
+    const std::int64_t tol_k = rule.skew_tolerance_ms >= 0 ? rule.skew_tolerance_ms : interval[k] / 10;
+    for (double p : ph) agree += std::abs(p - static_cast<double>(ref)) <= static_cast<double>(tol_k);
+    if (2 * agree <= ph.size()) continue;
     const std::int64_t skew = phase[k] - ref;
     const std::int64_t tol = rule.skew_tolerance_ms >= 0 ? rule.skew_tolerance_ms : interval[k] / 10;
     if (std::abs(skew) > tol) {
@@ -135,7 +142,8 @@ CleanResult clean_series_set(std::vector<Series> raw, const Rules& rules) {
     const SensorRule& rule = rules.rule_for(s.sensor);
     if (rule.repair_timestamps && interval[k] > 0) {
       std::size_t coll = 0;
-      rep.steps["timestamp_moved"] += static_cast<std::int64_t>(snap_timestamps(s, interval[k], res.actions, &coll));
+      rep.steps["timestamp_moved"] +=
+          static_cast<std::int64_t>(snap_timestamps(s, interval[k], res.actions, &coll, circular_phase(s.ts, interval[k])));
       rep.series[k].defects.timestamp_collisions = static_cast<std::int64_t>(coll);
     }
     medians[s.sensor].push_back(median_of(s.value));
@@ -189,6 +197,18 @@ CleanResult clean_series_set(std::vector<Series> raw, const Rules& rules) {
       o.max_gap_ms = rule.max_gap_ms;
       o.season_ms = rule.season_ms;
       opts.push_back(o);
+    }
+    // Methods that look at one series only interpolate on the series' own timeline: on the
+    // machine's union grid its neighbours would be other sensors' sampling times.
+    for (std::size_t k = first; k < last; ++k) {
+      ImputeOptions& o = opts[k - first];
+      if (o.method == ImputeMethod::correlated || o.method == ImputeMethod::none) continue;
+      Series& s = raw[k];
+      std::vector<std::uint8_t> own;
+      impute_series(s.ts, s.value, o, &own);
+      for (std::size_t i = 0; i < s.size(); ++i)
+        if (own[i]) s.flags[i] |= kImputed, s.method[i] = to_string(o.method), ++rep.series[k].imputed;
+      o.method = ImputeMethod::none;
     }
     std::vector<std::vector<std::uint8_t>> filled;
     impute_columns(grid, cols, opts, &filled);
@@ -278,7 +298,7 @@ CleanResult clean_series_set(std::vector<Series> raw, const Rules& rules) {
 CleaningReport run_cleaning(store::Warehouse& wh, const Rules& rules) {
   auto& db = wh.db();
   std::vector<Series> raw = read_raw_series(wh);
-  CleanResult res = clean_series_set(std::move(raw), rules);
+  CleanResult res = clean_series_set(std::move(raw), rules, read_source_runs(wh));
 
   store::Transaction tx(db);
   db.exec("DELETE FROM clean_readings; DELETE FROM clean_actions; DELETE FROM clean_metrics; DELETE FROM clean_aligned;");
@@ -354,6 +374,14 @@ CleaningReport run_cleaning(store::Warehouse& wh, const Rules& rules) {
                res.report.rows_in, res.report.rows_clean, res.report.rows_dropped, res.report.rows_inserted,
                res.report.values_imputed, res.report.values_missing, res.report.seconds);
   return res.report;
+}
+
+SourceRuns read_source_runs(store::Warehouse& wh) {
+  SourceRuns runs;
+  store::Statement q = wh.db().prepare(
+      "SELECT first_rowid, source_id FROM ingest_chunks WHERE first_rowid IS NOT NULL ORDER BY first_rowid");
+  while (q.step()) runs.emplace_back(q.get_int(0), q.get_int(1));
+  return runs;
 }
 
 Table aligned_wide(const std::vector<AlignedRow>& rows) {

@@ -70,7 +70,12 @@ struct CleanResult {
 
 // Cleans series in memory. raw: one Series per (machine, sensor), rows in any order, with
 // rowids (arrival order) — flags and method may be empty.
-CleanResult clean_series_set(std::vector<Series> raw, const Rules& rules);
+// sources: where each rowid came from (read_source_runs); with it, a row is out of order when it
+// arrived after a younger row of its source stream, else after a younger row of its series.
+CleanResult clean_series_set(std::vector<Series> raw, const Rules& rules, const SourceRuns& sources = {});
+
+// The warehouse's ingest chunks as (first rowid, source id) runs, sorted by rowid.
+SourceRuns read_source_runs(store::Warehouse& warehouse);
 
 // Reads readings from the warehouse, cleans them and replaces the clean_* tables in one
 // transaction.

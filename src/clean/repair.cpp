@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <numeric>
 
 #include <fmt/format.h>
@@ -59,19 +60,35 @@ std::size_t reorder(Series& s, ActionLog& log) {
   std::vector<std::size_t> arrival(s.size());
   std::iota(arrival.begin(), arrival.end(), 0);
   std::stable_sort(arrival.begin(), arrival.end(), [&](std::size_t a, std::size_t b) { return s.rowid[a] < s.rowid[b]; });
-  std::size_t late = 0;
+  std::vector<std::uint8_t> late(s.size(), 0);
   TimestampMs max_seen = std::numeric_limits<TimestampMs>::min();
   for (std::size_t i : arrival) {
-    if (s.ts[i] < max_seen) {
-      ++late;
-      log.push_back(make(s, i, "reorder", fmt::format("arrived after a row {} ms later", max_seen - s.ts[i]), s.value[i]));
-    }
+    late[i] = s.ts[i] < max_seen;
     max_seen = std::max(max_seen, s.ts[i]);
   }
-  std::vector<std::size_t> order(arrival);
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return s.ts[a] < s.ts[b]; });
+  return reorder(s, late, log);
+}
+
+std::size_t reorder(Series& s, const std::vector<std::uint8_t>& late, ActionLog& log) {
+  std::size_t n_late = 0;
+  for (std::size_t i = 0; i < s.size(); ++i)
+    if (late[i]) {
+      ++n_late;
+      log.push_back(make(s, i, "reorder", "arrived after a younger row", s.value[i]));
+    }
+  bool sorted_already = true;
+  for (std::size_t i = 1; i < s.size() && sorted_already; ++i)
+    sorted_already = s.ts[i - 1] < s.ts[i] || (s.ts[i - 1] == s.ts[i] && s.rowid[i - 1] < s.rowid[i]);
+  if (sorted_already) return n_late;
+  std::vector<std::size_t> order(s.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return s.ts[a] != s.ts[b] ? s.ts[a] < s.ts[b] : s.rowid[a] < s.rowid[b];
+  });
   Series sorted;
   sorted.machine = s.machine, sorted.sensor = s.sensor;
+  sorted.ts.reserve(s.size()), sorted.value.reserve(s.size()), sorted.rowid.reserve(s.size());
+  sorted.flags.reserve(s.size()), sorted.method.reserve(s.size());
   for (std::size_t i : order) {
     sorted.ts.push_back(s.ts[i]);
     sorted.value.push_back(s.value[i]);
@@ -80,6 +97,34 @@ std::size_t reorder(Series& s, ActionLog& log) {
     sorted.method.push_back(std::move(s.method[i]));
   }
   s = std::move(sorted);
+  return n_late;
+}
+
+std::vector<std::vector<std::uint8_t>> late_in_source(const std::vector<Series>& set, const SourceRuns& runs) {
+  struct Row {
+    std::int64_t rowid;
+    TimestampMs ts;
+    std::uint32_t k, i;
+  };
+  std::vector<Row> rows;
+  std::vector<std::vector<std::uint8_t>> late(set.size());
+  for (std::size_t k = 0; k < set.size(); ++k) {
+    late[k].assign(set[k].size(), 0);
+    for (std::size_t i = 0; i < set[k].size(); ++i)
+      rows.push_back({set[k].rowid[i], set[k].ts[i], static_cast<std::uint32_t>(k), static_cast<std::uint32_t>(i)});
+  }
+  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.rowid < b.rowid; });
+  std::map<std::int64_t, TimestampMs> max_seen;  // per source
+  std::size_t r = 0;
+  for (const Row& row : rows) {
+    while (r + 1 < runs.size() && runs[r + 1].first <= row.rowid) ++r;
+    const std::int64_t src = runs.empty() || row.rowid < runs[0].first ? -1 : runs[r].second;
+    auto [it, fresh] = max_seen.try_emplace(src, row.ts);
+    if (!fresh) {
+      late[row.k][row.i] = row.ts < it->second;
+      it->second = std::max(it->second, row.ts);
+    }
+  }
   return late;
 }
 
@@ -156,14 +201,29 @@ void correct_skew(Series& s, std::int64_t skew_ms, ActionLog& log) {
   log.push_back(std::move(a));
 }
 
-std::size_t snap_timestamps(Series& s, std::int64_t interval, ActionLog& log, std::size_t* collisions) {
+std::int64_t circular_phase(const std::vector<TimestampMs>& ts, std::int64_t interval) {
+  if (interval <= 0 || ts.empty()) return 0;
+  double c = 0, sn = 0;
+  const double w = 2 * M_PI / static_cast<double>(interval);
+  for (TimestampMs t : ts) {
+    const double a = w * static_cast<double>(((t % interval) + interval) % interval);
+    c += std::cos(a), sn += std::sin(a);
+  }
+  if (c == 0 && sn == 0) return 0;
+  double a = std::atan2(sn, c);
+  if (a < 0) a += 2 * M_PI;
+  return static_cast<std::int64_t>(std::llround(a / w)) % interval;
+}
+
+std::size_t snap_timestamps(Series& s, std::int64_t interval, ActionLog& log, std::size_t* collisions,
+                            std::int64_t phase) {
   if (interval <= 0) return 0;
   std::size_t moved = 0, coll = 0;
   std::vector<std::uint8_t> drop(s.size(), 0);
   TimestampMs last = std::numeric_limits<TimestampMs>::min();
   std::size_t last_i = 0;
   for (std::size_t i = 0; i < s.size(); ++i) {
-    const TimestampMs t = round_to(s.ts[i], interval);
+    const TimestampMs t = round_to(s.ts[i] - phase, interval) + phase;
     if (t == last) {
       drop[i] = 1;
       ++coll;
@@ -255,6 +315,14 @@ std::size_t mark_out_of_range(Series& s, const SensorRule& rule, ActionLog& log)
 
 std::size_t detect_stuck(Series& s, int min_run, bool to_missing, ActionLog& log) {
   if (min_run < 2) return 0;
+  // A machine at rest reports its rest level (0 rpm, no power) for hours: the series' lowest
+  // value, when it is also a common one, is not a frozen sensor.
+  double lowest = INFINITY;
+  std::size_t valid = 0, at_lowest = 0;
+  for (double v : s.value)
+    if (!std::isnan(v)) lowest = std::min(lowest, v), ++valid;
+  for (double v : s.value) at_lowest += v == lowest;
+  const bool rest_level = valid > 0 && 20 * at_lowest > valid;
   std::size_t runs = 0, i = 0;
   while (i < s.size()) {
     if (std::isnan(s.value[i])) {
@@ -263,7 +331,7 @@ std::size_t detect_stuck(Series& s, int min_run, bool to_missing, ActionLog& log
     }
     std::size_t j = i + 1;
     while (j < s.size() && s.value[j] == s.value[i]) ++j;
-    if (j - i >= static_cast<std::size_t>(min_run)) {
+    if (j - i >= static_cast<std::size_t>(min_run) && !(rest_level && s.value[i] == lowest)) {
       ++runs;
       for (std::size_t k = i + 1; k < j; ++k) {
         log.push_back(make(s, k, "stuck", fmt::format("stuck at {} for {} readings", s.value[i], j - i),
@@ -300,8 +368,20 @@ std::size_t hampel(Series& s, int half_window, double threshold, ActionLog& log)
   for (std::size_t i = 0; i < s.size(); ++i) {
     if (std::isnan(resid[i])) continue;
     const double scale = std::max(mad[i], std::isnan(noise) ? 0.0 : noise);
-    if (scale <= 0) continue;  // a flat series: a lone different value is a step, not judged here
-    if (std::abs(resid[i]) > threshold * scale) {
+    bool lone = false;
+    if (scale <= 0) {
+      // A flat stretch (a machine at rest): a value is a spike when it departs alone, with the
+      // flat level on both sides; a departure that lasts is a step (the machine starting).
+      if (resid[i] == 0) continue;
+      std::size_t p = i, q = i + 1;
+      while (p > 0 && std::isnan(orig[p - 1])) --p;
+      while (q < s.size() && std::isnan(orig[q])) ++q;
+      // Small departures from a flat level are rounding of a slow machine (110 strokes, then 111).
+      lone = p > 0 && q < s.size() && orig[p - 1] == med[i] && orig[q] == med[i] &&
+             std::abs(resid[i]) > 0.5 * std::abs(med[i]);
+      if (!lone) continue;
+    }
+    if (lone || std::abs(resid[i]) > threshold * scale) {
       log.push_back(make(s, i, "spike", fmt::format("{:.6g} is {:.1f} MADs from the local median {:.6g}", orig[i],
                                                     std::abs(resid[i]) / scale, med[i])));
       s.value[i] = kNaN;

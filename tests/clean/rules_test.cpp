@@ -30,7 +30,7 @@ TEST(Rules, ExampleFileParses) {
   EXPECT_EQ(*t.min, -40);
   EXPECT_EQ(*t.max, 200);
   EXPECT_EQ(t.max_gap_ms, 600000);           // inherited from defaults
-  EXPECT_EQ(t.impute, ImputeMethod::correlated);
+  EXPECT_EQ(t.impute, ImputeMethod::time_linear);
   EXPECT_EQ(r.rule_for("vibration").standardise, Standardise::robust);
   EXPECT_EQ(r.rule_for("unknown_sensor").interval_ms, 0);  // auto
   EXPECT_EQ(r.align_ms, 60000);
