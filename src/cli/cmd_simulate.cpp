@@ -66,7 +66,7 @@ void add_simulate_command(CLI::App& app) {
       "CSV / JSON Lines with realistic defects; truth files; technician logs (en/zh) and production orders");
   cmd->add_option("--plant", o->plant,
                   "Plant description (YAML; see examples/smart-factory/plant.yaml). Without it a built-in\n"
-                  "20-machine plant is used");
+                  "20-machine, 7-day plant is used");
   cmd->add_option("--out", o->out, "Folder to write (must be empty or absent unless --force)")->required();
   cmd->add_option("--days", o->days, "Days to simulate (overrides the plant file)")->check(CLI::Range(1, 3660));
   cmd->add_option("--seed", o->seed, "Random seed (overrides the plant file); the same seed gives the same bytes")
