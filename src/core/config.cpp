@@ -170,14 +170,9 @@ T ConfigNode::require(const std::string& key) const {
 
 template <typename T>
 T ConfigNode::as() const {
-  ConfigNode parent(YAML::Node(), file_, "");
   if (!node_.IsScalar() && !std::is_same_v<T, std::vector<std::string>> && !std::is_same_v<T, std::vector<double>>)
     fail("expected a value, got " + describe(node_));
-  try {
-    return convert_scalar<T>(node_, *this, "");
-  } catch (const Error&) {
-    throw;
-  }
+  return convert_scalar<T>(node_, *this, "");
 }
 
 #define XINZHI_CONFIG_TYPES(X) \
