@@ -161,8 +161,17 @@ void add_text_command(CLI::App& app) {
   train->add_option("--threads", tc->train.threads, "CPU threads (0: libtorch's default)")->capture_default_str();
   train->add_flag("--resume", tc->train.resume, "Continue from OUT/last (optimizer, schedule, RNG and data position)");
   train->add_option("--stop-after", tc->train.stop_after, "Stop after N optimizer steps, saving OUT/last (to resume later)");
-  train->callback([tc, task] {
+  auto max_minutes = std::make_shared<double>(0.0);
+  train->add_option("--max-minutes", *max_minutes,
+                    "Time budget in minutes: evaluate and stop once it is spent (0: none; the schedule still follows --epochs)")
+      ->check(CLI::NonNegativeNumber);
+  train->add_flag("--word-shape", tc->word_shape,
+                  "ner: feed each word's shape (Capitalised, ALL CAPS, digits, ...) as its token type: helps models trained from scratch");
+  train->add_flag("--document-context", tc->document_context,
+                  "ner: join the sentences of a -DOCSTART- document into passages of --max-length pieces, so each word is tagged with its context");
+  train->callback([tc, task, max_minutes] {
     tc->task = text::parse_task(*task);
+    tc->train.max_seconds = *max_minutes * 60.0;
     text::run_train(*tc);
   });
 

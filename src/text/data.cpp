@@ -69,9 +69,11 @@ std::vector<TaggedSentence> read_tagged(const std::string& path) {
   const std::string content = read_file(path);
   std::vector<TaggedSentence> out;
   TaggedSentence cur;
+  int32_t document = -1;
   auto flush = [&] {
     if (!cur.words.empty()) {
       to_iob2(cur.tags);
+      cur.document = document;
       out.push_back(std::move(cur));
     }
     cur = TaggedSentence{};
@@ -79,7 +81,11 @@ std::vector<TaggedSentence> read_tagged(const std::string& path) {
   for_each_line(path, content, [&](std::string_view line, long n) {
     auto cols = split_ws(line);
     if (cols.empty()) return flush();
-    if (cols[0] == "-DOCSTART-") return flush();
+    if (cols[0] == "-DOCSTART-") {
+      flush();
+      ++document;
+      return;
+    }
     if (cols.size() < 2) throw InputError(place(path, n), "a word without a tag (expected 'WORD ... TAG')");
     if (cur.words.empty()) cur.place = place(path, n);
     cur.words.push_back(cols.front());

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cmath>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,7 @@ namespace xinzhi::text {
 struct TaggedSentence {
   std::vector<std::string> words, tags;
   std::string place;  // file:line of its first word
+  int32_t document = -1;  // index of its -DOCSTART- document in the file; -1 when the file marks none
 };
 
 // Word in the first column, tag in the last; blank lines between sentences; -DOCSTART- lines

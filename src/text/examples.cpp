@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "core/error.hpp"
+#include "text/word_shape.hpp"
 
 namespace xinzhi::text {
 
@@ -28,7 +29,7 @@ int32_t Labels::at(const std::string& n, const std::string& place) const {
 
 std::vector<Example> encode_tagged(const BertTokenizer& tok, const std::vector<TaggedSentence>& sents,
                                    const Labels& labels, size_t max_length, bool windows, size_t stride,
-                                   bool all_pieces) {
+                                   bool all_pieces, bool word_shapes) {
   std::vector<Example> out;
   const size_t cap = max_length > 2 ? max_length - 2 : 1;
   const int32_t cls = tok.vocab().cls_id(), sep = tok.vocab().sep_id();
@@ -43,6 +44,8 @@ std::vector<Example> encode_tagged(const BertTokenizer& tok, const std::vector<T
       tok.encode_into(sent.words[w], enc);
       pieces[w] = enc.ids;
     }
+    std::vector<int32_t> shapes(word_shapes ? sent.words.size() : 0);
+    for (size_t w = 0; w < shapes.size(); ++w) shapes[w] = word_shape(sent.words[w]);
     std::vector<int32_t> label_ids(sent.words.size(), -100);
     for (size_t w = 0; w < sent.words.size(); ++w)
       label_ids[w] = labels.names.empty() ? -100 : labels.at(sent.tags[w], sent.place);
@@ -71,6 +74,7 @@ std::vector<Example> encode_tagged(const BertTokenizer& tok, const std::vector<T
       Example ex;
       ex.source = static_cast<int32_t>(s);
       ex.ids.push_back(cls);
+      if (word_shapes) ex.types.push_back(kShapeNone);
       for (size_t w = b; w < e; ++w) {
         if (pieces[w].empty()) continue;
         if (ex.ids.size() - 1 >= cap) break;
@@ -93,9 +97,11 @@ std::vector<Example> encode_tagged(const BertTokenizer& tok, const std::vector<T
             ex.scored.push_back(0);
           }
           ex.ids.push_back(pieces[w][k]);
+          if (word_shapes) ex.types.push_back(shapes[w]);
         }
       }
       ex.ids.push_back(sep);
+      if (word_shapes) ex.types.push_back(kShapeNone);
       if (!windows)  // one window: it decides every word (from the word's first piece)
         for (size_t i = 0; i < ex.scored.size(); ++i)
           ex.scored[i] = i == 0 || ex.word_index[i] != ex.word_index[i - 1];
@@ -151,6 +157,9 @@ Batch make_batch(const std::vector<Example>& ex, size_t begin, size_t end, Task 
   if (task == Task::token_classification) b.words = std::max<int64_t>(b.words, 1);
   b.ids.assign(static_cast<size_t>(b.size * b.length), pad_id);
   b.mask.assign(b.ids.size(), 0);
+  bool typed = false;
+  for (auto i : idx) typed = typed || !ex[i].types.empty();
+  if (typed) b.types.assign(b.ids.size(), 0);
   if (task == Task::token_classification) {
     b.word_pos.assign(static_cast<size_t>(b.size * b.words), 0);
     b.word_labels.assign(b.word_pos.size(), -100);
@@ -160,6 +169,7 @@ Batch make_batch(const std::vector<Example>& ex, size_t begin, size_t end, Task 
     for (size_t t = 0; t < e.ids.size(); ++t) {
       b.ids[r * static_cast<size_t>(b.length) + t] = e.ids[t];
       b.mask[r * static_cast<size_t>(b.length) + t] = 1;
+      if (typed && t < e.types.size()) b.types[r * static_cast<size_t>(b.length) + t] = e.types[t];
     }
     if (task == Task::token_classification)
       for (size_t w = 0; w < e.word_pos.size(); ++w) {

@@ -15,6 +15,7 @@ namespace xinzhi::text {
 
 struct Example {
   std::vector<int32_t> ids;           // [CLS] ... [SEP]
+  std::vector<int32_t> types;         // token type ids (word shapes) per id; empty: all 0
   std::vector<int32_t> word_pos;      // token classification: position of each word's first piece
   std::vector<int32_t> word_labels;   // label id per word (-100: not scored)
   int32_t label = -1;                 // classification
@@ -39,7 +40,7 @@ struct Labels {
 // I-X there), while predictions are still read from first pieces.
 std::vector<Example> encode_tagged(const BertTokenizer& tok, const std::vector<TaggedSentence>& sents,
                                    const Labels& labels, size_t max_length, bool windows, size_t stride,
-                                   bool all_pieces = false);
+                                   bool all_pieces = false, bool word_shapes = false);
 std::vector<Example> encode_records(const BertTokenizer& tok, const std::vector<TextRecord>& recs, Task task,
                                     const Labels& labels, size_t max_length);
 

@@ -1,3 +1,5 @@
+#include <dlfcn.h>
+
 #include <cmath>
 #include <filesystem>
 #include <map>
@@ -105,12 +107,21 @@ void Model::Impl::init(uint64_t seed) {
   for (auto& [name, t] : params) t.set_requires_grad(true);
 }
 
-torch::Tensor Model::Impl::encode(const torch::Tensor& ids, const torch::Tensor& mask, bool train) const {
+torch::Tensor Model::Impl::encode(const Batch& b, bool train) const {
+  auto ids = to_tensor(b.ids, b.size, b.length), mask = to_tensor(b.mask, b.size, b.length);
+  torch::Tensor types;
+  if (!b.types.empty()) types = to_tensor(b.types, b.size, b.length);
+  return encode(ids, mask, types, train);
+}
+
+torch::Tensor Model::Impl::encode(const torch::Tensor& ids, const torch::Tensor& mask, const torch::Tensor& types,
+                                  bool train) const {
   const int64_t B = ids.size(0), S = ids.size(1), H = cfg.hidden_size, A = cfg.num_attention_heads, D = H / A;
   if (S > cfg.max_position_embeddings)
     throw InternalError(fmt::format("sequence of {} tokens exceeds max_position_embeddings {}", S, cfg.max_position_embeddings));
   const double pd = cfg.hidden_dropout_prob, ad = cfg.attention_probs_dropout_prob, eps = cfg.layer_norm_eps;
-  auto x = torch::embedding(word_emb, ids) + pos_emb.narrow(0, 0, S).unsqueeze(0) + type_emb[0];
+  auto x = torch::embedding(word_emb, ids) + pos_emb.narrow(0, 0, S).unsqueeze(0) +
+           (types.defined() ? torch::embedding(type_emb, types) : type_emb[0]);
   x = torch::dropout(torch::layer_norm(x, {H}, emb_ln_w, emb_ln_b, eps), pd, train);
   // Additive mask: 0 for real tokens, the float minimum for padding (as Hugging Face).
   auto ext = (1.0 - mask.to(torch::kFloat32)).mul(std::numeric_limits<float>::lowest()).view({B, 1, 1, S});
@@ -135,16 +146,14 @@ torch::Tensor Model::Impl::encode(const torch::Tensor& ids, const torch::Tensor&
 }
 
 torch::Tensor Model::Impl::emissions(const Batch& b, bool train) const {
-  auto ids = to_tensor(b.ids, b.size, b.length), mask = to_tensor(b.mask, b.size, b.length);
-  auto h = encode(ids, mask, train);
+  auto h = encode(b, train);
   auto pos = to_tensor(b.word_pos, b.size, b.words);
   auto picked = torch::gather(h, 1, pos.unsqueeze(-1).expand({b.size, b.words, cfg.hidden_size}));
   return torch::linear(torch::dropout(picked, cfg.hidden_dropout_prob, train), cls_w, cls_b);
 }
 
 torch::Tensor Model::Impl::sequence_logits(const Batch& b, bool train) const {
-  auto ids = to_tensor(b.ids, b.size, b.length), mask = to_tensor(b.mask, b.size, b.length);
-  auto h = encode(ids, mask, train);
+  auto h = encode(b, train);
   auto pooled = torch::tanh(torch::linear(h.select(1, 0), pool_w, pool_b));
   return torch::linear(torch::dropout(pooled, cfg.hidden_dropout_prob, train), cls_w, cls_b);
 }
@@ -252,8 +261,7 @@ torch::Tensor Model::Impl::loss(const Batch& b, bool train, int64_t& count) cons
       return (logits - t).pow(2).sum();
     }
     case Task::masked_lm: {
-      auto ids = to_tensor(b.ids, b.size, b.length), mask = to_tensor(b.mask, b.size, b.length);
-      auto h = encode(ids, mask, train).reshape({-1, cfg.hidden_size});
+      auto h = encode(b, train).reshape({-1, cfg.hidden_size});
       auto labels = to_tensor(b.mlm_labels, b.size, b.length).reshape({-1});
       auto where = labels.ge(0).nonzero().squeeze(1);
       count = where.size(0);
@@ -289,8 +297,18 @@ int64_t Model::num_parameters() const {
   return n;
 }
 
+void set_compute_threads(int threads) {
+  if (threads <= 0) return;
+  torch::set_num_threads(threads);
+  // Debian's libtorch does its matrix products in OpenBLAS, whose own thread pool ignores
+  // torch::set_num_threads and defaults to every core: "--threads 1" would still run two
+  // spinning BLAS threads. Tell OpenBLAS too when it is the BLAS that is loaded.
+  using SetThreads = void (*)(int);
+  if (auto f = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) f(threads);
+}
+
 void Model::set_threads(int threads) {
-  if (threads > 0) torch::set_num_threads(threads);
+  set_compute_threads(threads);
 }
 
 std::vector<NamedTensor> Model::state() const {

@@ -17,6 +17,7 @@ namespace xinzhi::text {
 struct Batch {
   int64_t size = 0, length = 0;
   std::vector<int64_t> ids, mask;  // [size * length]; mask 1 = real token
+  std::vector<int64_t> types;      // token type ids [size * length] (word shapes); empty: all 0
   // token classification: the first piece of each labelled word, and its label (-100: none)
   int64_t words = 0;
   std::vector<int64_t> word_pos, word_labels;  // [size * words]

@@ -1,4 +1,5 @@
 #include "text/model_config.hpp"
+#include "text/word_shape.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -83,7 +84,8 @@ std::string ModelConfig::to_json() const {
   if (task == Task::regression) j["problem_type"] = "regression";
   if (task == Task::multi_label) j["problem_type"] = "multi_label_classification";
   if (task == Task::sequence_classification) j["problem_type"] = "single_label_classification";
-  j["xinzhi"] = {{"task", task_name(task)}, {"crf", crf}, {"lowercase", lowercase}};
+  j["xinzhi"] = {{"task", task_name(task)}, {"crf", crf}, {"lowercase", lowercase}, {"word_shape", word_shape},
+                 {"document_context", document_context}};
   return j.dump(2) + "\n";
 }
 
@@ -144,6 +146,8 @@ ModelConfig ModelConfig::parse(const std::string& text, const std::string& origi
     }
     c.crf = x.value("crf", false);
     c.lowercase = x.value("lowercase", false);
+    c.word_shape = x.value("word_shape", false);
+    c.document_context = x.value("document_context", false);
   } else if (arch == "BertForTokenClassification") {
     c.task = Task::token_classification;
   } else if (arch == "BertForMaskedLM" || arch == "BertForPreTraining" || arch == "BertModel") {
@@ -187,6 +191,9 @@ void ModelConfig::validate(const std::string& origin) const {
   positive("type_vocab_size", type_vocab_size);
   if (hidden_size % num_attention_heads != 0)
     throw InputError(origin + ": num_attention_heads", fmt::format("hidden_size {} is not a multiple of {}", hidden_size, num_attention_heads));
+  if (word_shape && type_vocab_size < kWordShapes)
+    throw InputError(origin + ": type_vocab_size",
+                     fmt::format("word shapes need {} token types, the model has {}", static_cast<int>(kWordShapes), type_vocab_size));
   if (task != Task::masked_lm && task != Task::regression && labels.empty())
     throw InputError(origin + ": id2label", "a classifier needs at least one label");
 }

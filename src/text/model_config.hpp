@@ -39,6 +39,9 @@ struct ModelConfig {
   std::vector<std::string> labels;  // id2label in id order
   bool crf = false;                 // token classification: a CRF layer over the word labels
   bool lowercase = false;           // the tokenizer lowercases and strips accents
+  // NER input features (kept in config.json's "xinzhi" section so eval/predict do the same):
+  bool word_shape = false;          // token type ids carry each word's shape (type_vocab_size = kWordShapes)
+  bool document_context = false;    // sentences of a document are joined into passages
 
   int64_t num_labels() const { return task == Task::regression ? 1 : static_cast<int64_t>(labels.size()); }
   // "tiny", "mini", "small", "base" (Google's BERT sizes); UsageError when unknown.

@@ -26,7 +26,9 @@ struct Model::Impl {
   void init(uint64_t seed);
 
   // [B, S, H] hidden states.
-  torch::Tensor encode(const torch::Tensor& ids, const torch::Tensor& mask, bool train) const;
+  // types: token type ids [B, S], or an undefined tensor for all zeros.
+  torch::Tensor encode(const torch::Tensor& ids, const torch::Tensor& mask, const torch::Tensor& types, bool train) const;
+  torch::Tensor encode(const Batch& b, bool train) const;
   // Token classification: emissions [B, W, L] at the words' first pieces.
   torch::Tensor emissions(const Batch& b, bool train) const;
   // Sequence heads: logits [B, L].
@@ -38,6 +40,9 @@ struct Model::Impl {
   torch::Tensor crf_nll(const torch::Tensor& em, const torch::Tensor& tags, const torch::Tensor& mask) const;
   std::vector<int32_t> viterbi(const torch::Tensor& em, const torch::Tensor& mask) const;
 };
+
+// torch's intra-op threads and, where it is the BLAS underneath, OpenBLAS's (0: leave as is).
+void set_compute_threads(int threads);
 
 torch::Tensor to_tensor(const std::vector<int64_t>& v, int64_t rows, int64_t cols);
 

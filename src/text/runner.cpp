@@ -16,6 +16,8 @@
 #include "core/fs.hpp"
 #include "text/examples.hpp"
 #include "text/metrics.hpp"
+#include "text/passages.hpp"
+#include "text/word_shape.hpp"
 #include "text/vocab_builder.hpp"
 
 namespace xinzhi::text {
@@ -159,11 +161,16 @@ EvalResult evaluate_file(const Model& model, const BertTokenizer& tok, const std
   if (cfg.task == Task::token_classification) {
     auto sents = read_tagged(data_file);
     if (sents.empty()) throw InputError(data_file, "the data set is empty");
-    auto ex = encode_tagged(tok, sents, labels, max_length, true, stride);
+    // With document context the model reads passages; the reports stay per sentence.
+    Passages joined;
+    if (cfg.document_context) joined = join_documents(tok, sents, max_length - 2);
+    const auto& inputs = cfg.document_context ? joined.passages : sents;
+    auto ex = encode_tagged(tok, inputs, labels, max_length, true, stride, false, cfg.word_shape);
     auto pred = predict_examples(model, ex, batch);
     std::vector<size_t> lengths;
-    for (auto& s : sents) lengths.push_back(s.words.size());
+    for (auto& s : inputs) lengths.push_back(s.words.size());
     auto tags = sentence_tags(ex, pred, lengths, labels);
+    if (cfg.document_context) tags = split_passages(joined, sents, tags);
     std::vector<std::vector<std::string>> gold;
     std::vector<std::string> flat_gold, flat_pred;
     for (size_t s = 0; s < sents.size(); ++s) {
@@ -181,15 +188,19 @@ EvalResult evaluate_file(const Model& model, const BertTokenizer& tok, const std
     return r;
   }
   if (cfg.task == Task::masked_lm) {
-    std::vector<TextRecord> recs = is_tagged_file(data_file) ? std::vector<TextRecord>{} : read_text_records(data_file);
-    if (is_tagged_file(data_file))
-      for (auto& s : read_tagged(data_file)) {
-        TextRecord t;
-        for (auto& w : s.words) t.text += (t.text.empty() ? "" : " ") + w;
-        recs.push_back(t);
-      }
-    if (recs.empty()) throw InputError(data_file, "the data set is empty");
-    auto ex = encode_records(tok, recs, cfg.task, labels, max_length);
+    std::vector<Example> ex;
+    if (is_tagged_file(data_file)) {
+      auto sents = read_tagged(data_file);
+      if (sents.empty()) throw InputError(data_file, "the data set is empty");
+      Passages joined;
+      if (cfg.document_context) joined = join_documents(tok, sents, max_length - 2);
+      ex = encode_tagged(tok, cfg.document_context ? joined.passages : sents, Labels{}, max_length, false, stride, false,
+                         cfg.word_shape);
+    } else {
+      auto recs = read_text_records(data_file);
+      if (recs.empty()) throw InputError(data_file, "the data set is empty");
+      ex = encode_records(tok, recs, cfg.task, labels, max_length);
+    }
     BatchOptions bo;
     bo.batch_size = batch, bo.shuffle = false, bo.bucket = true, bo.seed = 1;
     bo.pad_id = cfg.pad_token_id, bo.mask_id = tok.vocab().mask_id(), bo.vocab_size = cfg.vocab_size;
@@ -269,14 +280,7 @@ void run_train(const TrainCommand& c) {
         return key(a) < key(b);
       });
       for (auto& n : v) labels.add(n);
-    } else {
-      for (auto& s : sents) {
-        TextRecord t;
-        for (auto& w : s.words) t.text += (t.text.empty() ? "" : " ") + w;
-        recs.push_back(t);
-      }
-      sents.clear();
-    }
+    }  // masked LM on a tagged file: its words, tags unused
   } else {
     recs = read_text_records(c.train_file);
     if (recs.empty()) throw InputError(c.train_file, "the training set is empty");
@@ -331,6 +335,18 @@ void run_train(const TrainCommand& c) {
   }
   cfg.task = c.task;
   cfg.crf = c.crf;
+  if (c.init_model.empty()) {
+    cfg.word_shape = c.word_shape;
+    cfg.document_context = c.document_context;
+    if (cfg.word_shape) cfg.type_vocab_size = kWordShapes;
+  } else {
+    // The init model fixes the features its embeddings were trained with.
+    if (c.word_shape && !cfg.word_shape)
+      throw UsageError(fmt::format("--word-shape: {} was trained without word shapes", c.init_model));
+    cfg.document_context = cfg.document_context || c.document_context;
+  }
+  if ((cfg.word_shape || cfg.document_context) && !tagged)
+    throw UsageError("--word-shape and --document-context need pre-split words (CoNLL or tagged files)");
   cfg.labels = c.task == Task::regression ? std::vector<std::string>{"LABEL_0"} : labels.names;
   if (c.dropout >= 0) cfg.hidden_dropout_prob = cfg.attention_probs_dropout_prob = c.dropout;
   if (static_cast<int64_t>(c.max_length) > cfg.max_position_embeddings)
@@ -348,9 +364,17 @@ void run_train(const TrainCommand& c) {
   if (c.train.threads > 0) model->set_threads(c.train.threads);
 
   // 3. Examples.
-  std::vector<Example> train_ex = tagged && c.task == Task::token_classification
-                                      ? encode_tagged(*tok, sents, labels, c.max_length, false, c.stride, c.label_all_pieces)
-                                      : encode_records(*tok, recs, c.task, labels, c.max_length);
+  std::vector<Example> train_ex;
+  if (tagged) {
+    Passages joined;
+    if (cfg.document_context) joined = join_documents(*tok, sents, c.max_length - 2);
+    train_ex = encode_tagged(*tok, cfg.document_context ? joined.passages : sents, labels, c.max_length, false, c.stride,
+                             c.label_all_pieces, cfg.word_shape);
+    if (cfg.document_context)
+      spdlog::info("{} sentences joined into {} document passages", sents.size(), joined.passages.size());
+  } else {
+    train_ex = encode_records(*tok, recs, c.task, labels, c.max_length);
+  }
   spdlog::info("{} training examples; model {} ({} parameters, {} layers, hidden {})", train_ex.size(), task_name(c.task),
                model->num_parameters(), cfg.num_hidden_layers, cfg.hidden_size);
 
@@ -390,6 +414,7 @@ void run_train(const TrainCommand& c) {
   out["steps"] = res.steps;
   out["best_step"] = res.best_step;
   out["stopped_early"] = res.stopped_early;
+  out["out_of_time"] = res.out_of_time;
   out["first_loss"] = res.losses.empty() ? 0.0 : res.losses.front();
   out["last_loss"] = res.losses.empty() ? 0.0 : res.losses.back();
   if (!best_metrics.is_null()) {
@@ -474,7 +499,7 @@ void run_predict(const std::string& model_dir, const std::string& input, const s
     std::vector<TaggedSentence> sents(texts.size());
     for (size_t i = 0; i < texts.size(); ++i) sents[i].words = words[i], sents[i].tags.assign(words[i].size(), "O");
     Labels none;
-    auto ex = encode_tagged(tok, sents, none, 128, true, stride);
+    auto ex = encode_tagged(tok, sents, none, 128, true, stride, false, cfg.word_shape);
     auto pred = predict_examples(model, ex, batch);
     std::vector<size_t> lengths;
     for (auto& w : words) lengths.push_back(w.size());

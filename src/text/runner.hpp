@@ -24,6 +24,8 @@ struct TrainCommand {
   double dropout = -1;
   bool uncased = false, crf = false;
   bool label_all_pieces = false;  // ner: label every sub-word, not only the first
+  bool word_shape = false;        // tagged data: word shapes as token type ids
+  bool document_context = false;  // tagged data: join a document's sentences into passages
   size_t max_length = 128, stride = 32;
   std::string metric;          // default by task
   size_t eval_batch = 64;

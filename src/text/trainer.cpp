@@ -171,7 +171,7 @@ TrainResult train(Model& model, const std::vector<Example>& train_set, const Tra
                   const std::function<double(const Model&)>& eval,
                   const std::function<void(const std::string&)>& save_extra) {
   if (train_set.empty()) throw InputError("training data", "the training set is empty");
-  if (o.threads > 0) torch::set_num_threads(o.threads);
+  set_compute_threads(o.threads);
   const ModelConfig& cfg = model.config();
   auto& impl = model.impl();
   auto& params = impl.params;
@@ -258,6 +258,14 @@ TrainResult train(Model& model, const std::vector<Example>& train_set, const Tra
                      static_cast<double>(total - st.step) / std::max(rate, 1e-9));
         last_log = now;
       }
+      if (o.max_seconds > 0 && std::chrono::duration<double>(now - t0).count() >= o.max_seconds &&
+          st.step < total) {
+        spdlog::info("time budget of {:.0f} s reached at step {} of {}", o.max_seconds, st.step, total);
+        res.out_of_time = stop = true;
+        evaluate();
+        if (!last_dir.empty()) save_last(last_dir, model, opt, st, save_extra);
+        break;
+      }
       if (o.eval_every > 0 && st.step % o.eval_every == 0) {
         stop = evaluate();
         if (!last_dir.empty()) save_last(last_dir, model, opt, st, save_extra);
@@ -278,7 +286,7 @@ TrainResult train(Model& model, const std::vector<Example>& train_set, const Tra
       }
     }
   }
-  res.stopped_early = stop;
+  res.stopped_early = stop && !res.out_of_time;
   res.steps = st.step;
   res.best_metric = st.best;
   res.best_step = st.best_step;

@@ -27,6 +27,7 @@ struct TrainOptions {
   std::string out_dir;        // best/ and last/ model folders
   bool resume = false;        // continue from out_dir/last
   int64_t stop_after = 0;     // stop as if interrupted after this many optimizer steps (tests)
+  double max_seconds = 0;     // time budget: after the step that crosses it, evaluate once more and stop (0: none)
   BatchOptions batches;
   // Called after each optimizer step with the step number and the real tokens it trained on
   // (benchmarks time the steps with it).
@@ -38,6 +39,7 @@ struct TrainResult {
   double best_metric = 0;
   std::vector<double> losses;  // mean loss of each optimizer step
   bool stopped_early = false;
+  bool out_of_time = false;  // the time budget ended training before its last epoch
 };
 
 // eval: returns the metric that picks the best checkpoint (nullptr: no evaluation; the last

@@ -86,6 +86,36 @@ TEST(TextCli, TrainEvalPredictNer) {
   }
 }
 
+TEST(TextCli, WordShapesAndDocumentContextTravelWithTheModel) {
+  TempDir dir;
+  std::string train = conll(20, 0) + conll(20, 2), dev = conll(6, 1) + conll(5, 3);  // two documents each
+  write_text(dir / "train.txt", train);
+  write_text(dir / "dev.txt", dev);
+  auto r = run_xinzhi("-q text train --task ner --train " + (dir / "train.txt") + " --dev " + (dir / "dev.txt") + " -o " +
+                      (dir / "out") + " --hidden 32 --layers 1 --heads 2 --epochs 2 --batch-size 4 --lr 5e-3" +
+                      " --vocab-size 80 --threads 1 --word-shape --document-context --max-length 64");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto cfg = nlohmann::json::parse(read_text(dir / "out/best/config.json"));
+  EXPECT_EQ(cfg["xinzhi"]["word_shape"], true);
+  EXPECT_EQ(cfg["xinzhi"]["document_context"], true);
+  EXPECT_EQ(cfg["type_vocab_size"], 9);
+  // eval reads the model's features from config.json; the report is still per sentence:
+  // every dev word once, and no entity crosses a sentence boundary
+  r = run_xinzhi("text eval " + (dir / "out/best") + " " + (dir / "dev.txt") + " -o " + (dir / "m.json"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto m = nlohmann::json::parse(read_text(dir / "m.json"));
+  EXPECT_EQ(m["token"]["micro avg"]["support"], 11 * 7);
+  EXPECT_EQ(m["entity"]["micro avg"]["support"], 11 * 3);
+  // a time budget stops training cleanly and says so
+  r = run_xinzhi("-q text train --task ner --train " + (dir / "train.txt") + " -o " + (dir / "t") +
+                 " --hidden 16 --layers 1 --heads 2 --epochs 1000 --batch-size 4 --vocab-size 60 --threads 1" +
+                 " --max-minutes 0.02");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto t = nlohmann::json::parse(read_text(dir / "t/metrics.json"));
+  EXPECT_EQ(t["out_of_time"], true);
+  EXPECT_LT(t["steps"].get<int>(), 1000 * 10);
+}
+
 TEST(TextCli, ResumedTrainingMatchesUninterrupted) {
   TempDir dir;
   write_text(dir / "train.txt", conll(24, 0));
