@@ -207,6 +207,8 @@ void add_text_command(CLI::App& app) {
   add_train_options(tune, ta->command.base, ta->task);
   tune->get_option("--dev")->description("Development data the trials are compared on (required)");
   tune->get_option("--out")->description("Output folder (tune.csv, tune.json, best/)");
+  tune->get_option("--metric")->description("Metric the trials are compared on (default by task): f1, strict_f1, token_f1, "
+                                            "accuracy, macro_f1, micro_f1, rmse, mae, r2, loss");
   tune->add_option("--lr-range", ta->lr, "Peak learning rate LOW..HIGH, drawn log-uniformly")->capture_default_str();
   tune->add_option("--batch-sizes", ta->batch_sizes, "Batch sizes to draw from, comma-separated")->capture_default_str();
   tune->add_option("--epochs-range", ta->epochs, "Epochs LOW..HIGH (whole numbers), drawn uniformly")->capture_default_str();

@@ -194,17 +194,37 @@ TEST(TextTune, TimeBudgetStopsCleanly) {
 
 TEST(TextTune, BadSearchSpaceIsOneClearMessage) {
   auto& d = data();
+  // through the command: exit code 2 and the option named (each run starts libtorch: few of them)
   const std::string c = d.common + " -o " + (d.dir / "bad");
-  expect_input_error(c + " --lr-range 1e-3..1e-5", "--lr-range");
-  expect_input_error(c + " --lr-range 1e-3..1e-5", "above the high end");
-  expect_input_error(c + " --lr-range fast", "not a range");
-  expect_input_error(c + " --batch-sizes 8,big,32", "'big' is not a batch size");
-  expect_input_error(c + " --batch-sizes 0", "not a batch size");
+  expect_input_error(c + " --lr-range 1e-3..1e-5", "--lr-range: '1e-3..1e-5': the low end 1e-3 is above the high end 1e-5");
+  expect_input_error(c + " --batch-sizes 8,big,32", "--batch-sizes: 'big' is not a batch size");
   expect_input_error(c + " --epochs-range 0..2", "--epochs-range");
-  expect_input_error(c + " --dropout-range 0..1.5", "--dropout-range");
-  expect_input_error(c + " --warmup-range 0.5..0.2", "--warmup-range");
-  expect_input_error(c + " --budget 10min", "not a duration");
+  expect_input_error(c + " --budget 10min", "--budget: '10min' is not a duration");
   EXPECT_FALSE(fs::exists(d.dir / "bad/tune.json"));
+  // the other checks, on the functions the command calls
+  auto input_error = [](auto&& f, const std::string& fragment) {
+    try {
+      f();
+      ADD_FAILURE() << "no error for " << fragment;
+    } catch (const xinzhi::Error& e) {
+      EXPECT_EQ(e.kind(), xinzhi::ErrorKind::input) << e.what();
+      EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
+    }
+  };
+  input_error([] { xinzhi::text::parse_range("--lr-range", "fast"); }, "--lr-range: 'fast' is not a range");
+  input_error([] { xinzhi::text::parse_range("--lr-range", "1e-3.."); }, "not a range");
+  input_error([] { xinzhi::text::parse_batch_sizes("--batch-sizes", "0"); }, "'0' is not a batch size");
+  input_error([] { xinzhi::text::parse_batch_sizes("--batch-sizes", "8,,16"); }, "'' is not a batch size");
+  auto space_error = [&](auto change, const std::string& fragment) {
+    xinzhi::text::SearchSpace s;
+    change(s);
+    input_error([&] { xinzhi::text::validate(s); }, fragment);
+  };
+  space_error([](auto& s) { s.lr = {0, 1e-3}; }, "--lr-range");
+  space_error([](auto& s) { s.epochs = {1.5, 3}; }, "--epochs-range");
+  space_error([](auto& s) { s.warmup = {0, 1}; }, "--warmup-range");
+  space_error([](auto& s) { s.dropout = {0, 1.5}; }, "--dropout-range");
+  space_error([](auto& s) { s.dropout = {-0.1, 0.1}; }, "--dropout-range");
 }
 
 TEST(TextTune, EveryOptionHasHelp) {
