@@ -34,7 +34,7 @@ struct Data {
   TempDir dir;
   std::string common;
   Data() {
-    write_text(dir / "train.csv", records(32, 0));
+    write_text(dir / "train.csv", records(64, 0));
     write_text(dir / "dev.csv", records(12, 1));
     common = "text tune --task classification --train " + (dir / "train.csv") + " --dev " + (dir / "dev.csv") +
              " --hidden 16 --layers 1 --heads 2 --vocab-size 60 --threads 1";
@@ -116,7 +116,8 @@ TEST(TextTune, RungsAndRanges) {
 TEST(TextTune, HalvingTableFilesAndBestModel) {
   auto& d = data();
   const std::string out = d.dir / "tune";
-  auto r = run_xinzhi(d.common + " -o " + out + " --trials 9 --eta 3 --epochs-range 2..3 --batch-sizes 8,16 --lr-range 1e-3..1e-2 --seed 5");
+  const std::string space = " --trials 9 --eta 3 --epochs-range 3..6 --batch-sizes 4,8 --lr-range 1e-3..3e-2 --seed 5";
+  auto r = run_xinzhi(d.common + " -o " + out + space);
   ASSERT_EQ(r.exit_code, 0) << r.output;
   auto j = nlohmann::json::parse(read_text(out + "/tune.json"));
   EXPECT_EQ(j["metric"], "macro_f1");
@@ -142,8 +143,9 @@ TEST(TextTune, HalvingTableFilesAndBestModel) {
     }
   }
   // best first, and the best row's metric is the highest of all
-  double top = j["trials"][0]["metric"];
+  const double top = j["trials"][0]["metric"];
   for (auto& t : j["trials"]) EXPECT_LE(t["metric"].get<double>(), top);
+  EXPECT_GT(top, j["trials"][8]["metric"].get<double>()) << "the search space should hold better and worse settings";
   EXPECT_EQ(j["trials"][0]["rung"], 3);
   // the table printed, and the CSV with a header and one row per trial
   EXPECT_NE(r.output.find("trial"), std::string::npos) << r.output;
@@ -167,9 +169,16 @@ TEST(TextTune, HalvingTableFilesAndBestModel) {
   auto m = nlohmann::json::parse(read_text(d.dir / "best-eval.json"));
   EXPECT_NEAR(m["macro_f1"].get<double>(), top, 1e-9);
 
+  // the printed command trains the same model again (its best evaluation falls on an epoch end here)
+  auto rt = run_xinzhi("-q " + cmd.substr(std::string("xinzhi ").size()));
+  ASSERT_EQ(rt.exit_code, 0) << rt.output;
+  auto rm = nlohmann::json::parse(read_text(out + "/retrain/metrics.json"));
+  EXPECT_NEAR(rm["best"].get<double>(), top, 1e-12);
+  EXPECT_TRUE(read_text(out + "/retrain/best/model.safetensors") == read_text(out + "/best/model.safetensors"))
+      << "the reproduce command trained other weights than the best trial";
+
   // same seed, no time limit: the same search
-  auto again = run_xinzhi(d.common + " -o " + (d.dir / "tune2") +
-                          " --trials 9 --eta 3 --epochs-range 2..3 --batch-sizes 8,16 --lr-range 1e-3..1e-2 --seed 5");
+  auto again = run_xinzhi(d.common + " -o " + (d.dir / "tune2") + space);
   ASSERT_EQ(again.exit_code, 0) << again.output;
   auto j2 = nlohmann::json::parse(read_text(d.dir / "tune2/tune.json"));
   for (size_t i = 0; i < 9; ++i) {
