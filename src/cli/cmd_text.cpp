@@ -10,6 +10,7 @@
 #include "core/fs.hpp"
 #include "text/runner.hpp"
 #include "text/tokenizer.hpp"
+#include "text/tune.hpp"
 #include "text/vocab_builder.hpp"
 
 namespace xinzhi::cli {
@@ -96,10 +97,42 @@ void run_tokenize(const TokenizeOptions& o) {
   }
 }
 
+// The data, model and fixed training options of `text train`, shared with `text tune` (which
+// searches over --lr, --batch-size, --epochs, --warmup and --dropout instead of taking them).
+void add_train_options(CLI::App* cmd, text::TrainCommand& tc, std::string& task) {
+  cmd->add_option("--task", task, "ner | classification | multi-label | regression | mlm (pretraining)")
+      ->check(CLI::IsMember({"ner", "classification", "multi-label", "regression", "mlm"}))
+      ->capture_default_str();
+  cmd->add_option("--train", tc.train_file, "Training data: CoNLL / char-per-line tags (ner), or CSV, TSV, JSON Lines")
+      ->required()->check(CLI::ExistingFile);
+  cmd->add_option("--dev", tc.dev_file, "Development data: evaluated every epoch (or --eval-every steps)")->check(CLI::ExistingFile);
+  cmd->add_option("-o,--out", tc.out_dir, "Output folder (best/, last/, metrics.json)")->required();
+  cmd->add_option("--vocab", tc.vocab_file, "vocab.txt (default: build one from the training text)")->check(CLI::ExistingFile);
+  cmd->add_option("--vocab-size", tc.vocab_size, "Size of the vocabulary built when --vocab is not given")->capture_default_str();
+  cmd->add_option("--init", tc.init_model, "Start from this model folder's weights (e.g. an mlm-pretrained or Hugging Face BERT)")
+      ->check(CLI::ExistingDirectory);
+  cmd->add_option("--size", tc.size, "Model size preset: tiny, mini, small, base")->capture_default_str();
+  cmd->add_option("--hidden", tc.hidden, "Hidden size (overrides the preset; intermediate = 4x)");
+  cmd->add_option("--layers", tc.layers, "Number of layers (overrides the preset)");
+  cmd->add_option("--heads", tc.heads, "Attention heads (overrides the preset)");
+  cmd->add_option("--intermediate", tc.intermediate, "Feed-forward size (overrides the preset)");
+  cmd->add_flag("--uncased", tc.uncased, "Lowercase and strip accents (uncased model)");
+  cmd->add_flag("--crf", tc.crf, "ner: a CRF layer over the word labels (Viterbi decoding)");
+  cmd->add_flag("--label-all-pieces", tc.label_all_pieces, "ner: train on every sub-word (B-X becomes I-X after the first); predictions still use first pieces");
+  cmd->add_option("--max-length", tc.max_length, "Tokens per example, [CLS] and [SEP] included")->capture_default_str();
+  cmd->add_option("--stride", tc.stride, "Overlap in tokens of the sliding windows used at evaluation")->capture_default_str();
+  cmd->add_option("--weight-decay", tc.train.weight_decay, "AdamW weight decay (not on biases and LayerNorm)")->capture_default_str();
+  cmd->add_option("--clip", tc.train.clip, "Gradient norm clipping (0: off)")->capture_default_str();
+  cmd->add_option("--accumulation", tc.train.accumulation, "Batches per optimizer step (gradient accumulation)")->capture_default_str();
+  cmd->add_option("--metric", tc.metric, "Metric that picks the best checkpoint: f1, strict_f1, token_f1, accuracy, macro_f1, micro_f1, rmse, mae, r2, loss");
+  cmd->add_flag("--no-bucket", [&tc](int64_t) { tc.train.batches.bucket = false; }, "Do not group examples of similar length");
+  cmd->add_option("--threads", tc.train.threads, "CPU threads (0: libtorch's default)")->capture_default_str();
+}
+
 }  // namespace
 
 void add_text_command(CLI::App& app) {
-  CLI::App* text = app.add_subcommand("text", "BERT-style text models: vocabulary, tokenizer, train, evaluate, predict");
+  CLI::App* text = app.add_subcommand("text", "BERT-style text models: vocabulary, tokenizer, train, evaluate, predict, tune");
   text->require_subcommand(1);
 
   auto vo = std::make_shared<VocabOptions>();
@@ -124,41 +157,15 @@ void add_text_command(CLI::App& app) {
   auto task = std::make_shared<std::string>("ner");
   CLI::App* train = text->add_subcommand("train", "Train (from scratch or from --init) a BERT model for a task; "
                                                   "the best checkpoint on --dev goes to OUT/best");
-  train->add_option("--task", *task, "ner | classification | multi-label | regression | mlm (pretraining)")
-      ->check(CLI::IsMember({"ner", "classification", "multi-label", "regression", "mlm"}))
-      ->capture_default_str();
-  train->add_option("--train", tc->train_file, "Training data: CoNLL / char-per-line tags (ner), or CSV, TSV, JSON Lines")
-      ->required()->check(CLI::ExistingFile);
-  train->add_option("--dev", tc->dev_file, "Development data: evaluated every epoch (or --eval-every steps)")->check(CLI::ExistingFile);
-  train->add_option("-o,--out", tc->out_dir, "Output folder (best/, last/, metrics.json)")->required();
-  train->add_option("--vocab", tc->vocab_file, "vocab.txt (default: build one from the training text)")->check(CLI::ExistingFile);
-  train->add_option("--vocab-size", tc->vocab_size, "Size of the vocabulary built when --vocab is not given")->capture_default_str();
-  train->add_option("--init", tc->init_model, "Start from this model folder's weights (e.g. an mlm-pretrained or Hugging Face BERT)")
-      ->check(CLI::ExistingDirectory);
-  train->add_option("--size", tc->size, "Model size preset: tiny, mini, small, base")->capture_default_str();
-  train->add_option("--hidden", tc->hidden, "Hidden size (overrides the preset; intermediate = 4x)");
-  train->add_option("--layers", tc->layers, "Number of layers (overrides the preset)");
-  train->add_option("--heads", tc->heads, "Attention heads (overrides the preset)");
-  train->add_option("--intermediate", tc->intermediate, "Feed-forward size (overrides the preset)");
+  add_train_options(train, *tc, *task);
   train->add_option("--dropout", tc->dropout, "Hidden and attention dropout (default 0.1)");
-  train->add_flag("--uncased", tc->uncased, "Lowercase and strip accents (uncased model)");
-  train->add_flag("--crf", tc->crf, "ner: a CRF layer over the word labels (Viterbi decoding)");
-  train->add_flag("--label-all-pieces", tc->label_all_pieces, "ner: train on every sub-word (B-X becomes I-X after the first); predictions still use first pieces");
-  train->add_option("--max-length", tc->max_length, "Tokens per example, [CLS] and [SEP] included")->capture_default_str();
-  train->add_option("--stride", tc->stride, "Overlap in tokens of the sliding windows used at evaluation")->capture_default_str();
   train->add_option("--epochs", tc->train.epochs, "Passes over the training data")->capture_default_str();
   train->add_option("--batch-size", tc->train.batches.batch_size, "Examples per batch")->capture_default_str();
   train->add_option("--lr", tc->train.lr, "Peak learning rate (AdamW)")->capture_default_str();
-  train->add_option("--weight-decay", tc->train.weight_decay, "AdamW weight decay (not on biases and LayerNorm)")->capture_default_str();
   train->add_option("--warmup", tc->train.warmup_ratio, "Fraction of the steps with linear warmup")->capture_default_str();
-  train->add_option("--clip", tc->train.clip, "Gradient norm clipping (0: off)")->capture_default_str();
-  train->add_option("--accumulation", tc->train.accumulation, "Batches per optimizer step (gradient accumulation)")->capture_default_str();
   train->add_option("--eval-every", tc->train.eval_every, "Evaluate every N optimizer steps (0: every epoch)")->capture_default_str();
   train->add_option("--patience", tc->train.patience, "Stop after N evaluations without improvement (0: never)")->capture_default_str();
-  train->add_option("--metric", tc->metric, "Metric that picks the best checkpoint: f1, strict_f1, token_f1, accuracy, macro_f1, micro_f1, rmse, mae, r2, loss");
-  train->add_flag("--no-bucket", [tc](int64_t) { tc->train.batches.bucket = false; }, "Do not group examples of similar length");
   train->add_option("--seed", tc->train.seed, "Seed of initialisation, shuffling, masking and dropout")->capture_default_str();
-  train->add_option("--threads", tc->train.threads, "CPU threads (0: libtorch's default)")->capture_default_str();
   train->add_flag("--resume", tc->train.resume, "Continue from OUT/last (optimizer, schedule, RNG and data position)");
   train->add_option("--stop-after", tc->train.stop_after, "Stop after N optimizer steps, saving OUT/last (to resume later)");
   auto max_minutes = std::make_shared<double>(0.0);
@@ -195,6 +202,53 @@ void add_text_command(CLI::App& app) {
   predict->add_option("--batch-size", std::get<3>(*po), "Examples per batch")->capture_default_str();
   predict->add_option("--stride", std::get<4>(*po), "Overlap in tokens of the sliding windows over long texts")->capture_default_str();
   predict->callback([po] { text::run_predict(std::get<0>(*po), std::get<1>(*po), std::get<2>(*po), std::get<3>(*po), std::get<4>(*po)); });
+
+  // tune
+  struct TuneArgs {
+    text::TuneCommand command;
+    std::string task = "ner", lr = "1e-5..1e-3", batch_sizes = "8,16,32", epochs = "2..4", warmup = "0..0.2",
+                dropout = "0..0.2", budget = "0";
+  };
+  auto ta = std::make_shared<TuneArgs>();
+  CLI::App* tune = text->add_subcommand("tune", "Search learning rate, batch size, epochs, warmup and dropout: random trials, "
+                                                "successive halving on --dev under a time budget; table, OUT/tune.csv, "
+                                                "OUT/tune.json and the best trial's model in OUT/best");
+  add_train_options(tune, ta->command.base, ta->task);
+  tune->get_option("--dev")->description("Development data the trials are compared on (required)");
+  tune->get_option("--out")->description("Output folder (tune.csv, tune.json, best/)");
+  tune->get_option("--metric")->description("Metric the trials are compared on (default by task): f1, strict_f1, token_f1, "
+                                            "accuracy, macro_f1, micro_f1, rmse, mae, r2, loss");
+  tune->add_option("--lr-range", ta->lr, "Peak learning rate LOW..HIGH, drawn log-uniformly")->capture_default_str();
+  tune->add_option("--batch-sizes", ta->batch_sizes, "Batch sizes to draw from, comma-separated")->capture_default_str();
+  tune->add_option("--epochs-range", ta->epochs, "Epochs LOW..HIGH (whole numbers), drawn uniformly")->capture_default_str();
+  tune->add_option("--warmup-range", ta->warmup, "Warmup fraction of the steps LOW..HIGH, drawn uniformly")->capture_default_str();
+  tune->add_option("--dropout-range", ta->dropout, "Hidden and attention dropout LOW..HIGH, drawn uniformly")->capture_default_str();
+  tune->add_option("--trials", ta->command.trials, "Number of trials drawn (all run the first rung)")->capture_default_str();
+  tune->add_option("--eta", ta->command.eta, "Halving factor: the best 1/eta of a rung go on with eta times its steps")
+      ->capture_default_str();
+  tune->add_option("--budget", ta->budget, "Wall-time limit (e.g. 90s, 10m, 1.5h; 0: none): the search stops cleanly "
+                                           "and reports what finished")->capture_default_str();
+  tune->add_option("--seed", ta->command.base.train.seed, "Seed of the draws and of every trial's training")->capture_default_str();
+  tune->callback([ta] {
+    text::TuneCommand& c = ta->command;
+    c.base.task = text::parse_task(ta->task);
+    c.space.lr = text::parse_range("--lr-range", ta->lr);
+    c.space.batch_sizes = text::parse_batch_sizes("--batch-sizes", ta->batch_sizes);
+    c.space.epochs = text::parse_range("--epochs-range", ta->epochs);
+    c.space.warmup = text::parse_range("--warmup-range", ta->warmup);
+    c.space.dropout = text::parse_range("--dropout-range", ta->dropout);
+    c.budget_s = text::parse_duration_seconds("--budget", ta->budget);
+    auto r = text::run_tune(c);
+    std::cout << text::format_table(r);
+    if (r.budget_hit) std::cout << "the time budget was spent: the table shows what finished\n";
+    if (r.reproduce.empty()) {
+      std::cout << "no trial finished its first rung: nothing to keep\n";
+    } else {
+      std::cout << fmt::format("best: trial {} ({} {:.4f}), model in {}/best\n", r.trials.front().id, r.metric,
+                               r.trials.front().metric, c.base.out_dir);
+      std::cout << "reproduce: " << r.reproduce << "\n";
+    }
+  });
 
 }
 
