@@ -6,6 +6,7 @@
 // The logs come from the warehouse (text_records, loaded by ingest) or, without ingest, from
 // the twin's records/maintenance.jsonl.
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -25,6 +26,7 @@
 #include "pipeline/stages/stages.hpp"
 #include "text/fit.hpp"
 #include "text/metrics.hpp"
+#include "text/model_config.hpp"
 
 namespace xinzhi::pipeline {
 
@@ -125,22 +127,28 @@ class TextStage : public Stage {
     if (base_.hidden < 0) s.fail_at("hidden", "must be positive");
     if (base_.layers < 0) s.fail_at("layers", "must be positive");
     if (base_.heads < 0) s.fail_at("heads", "must be positive");
-    if (base_.hidden > 0 && base_.heads > 0 && base_.hidden % base_.heads != 0)
-      s.fail_at("heads", "must divide hidden");
     base_.vocab_size = static_cast<std::size_t>(s.get<std::int64_t>("vocab_size", 2000));
     if (base_.vocab_size < 120) s.fail_at("vocab_size", "must be at least 120");
     base_.uncased = s.get<bool>("uncased", true);
     base_.max_length = static_cast<std::size_t>(s.get<std::int64_t>("max_length", 128));
     if (base_.max_length < 8 || base_.max_length > 512) s.fail_at("max_length", "must be between 8 and 512");
     auto& t = base_.train;
-    t.epochs = s.get<int>("epochs", 8);
+    t.epochs = s.get<int>("epochs", 12);
     if (t.epochs < 1) s.fail_at("epochs", "must be at least 1");
-    t.lr = s.get<double>("lr", 1e-3);
+    t.lr = s.get<double>("lr", 2e-3);
     if (t.lr <= 0) s.fail_at("lr", "must be positive");
     t.batches.batch_size = static_cast<std::size_t>(s.get<std::int64_t>("batch_size", 32));
     if (t.batches.batch_size < 1) s.fail_at("batch_size", "must be at least 1");
-    t.threads = s.get<int>("threads", 0);
+    // Models this small train fastest on one thread: two threads were 3x slower on the shared
+    // 2-core machine (libtorch's workers wait for cores that other work holds).
+    t.threads = s.get<int>("threads", 1);
     if (t.threads < 0) s.fail_at("threads", "must be 0 (libtorch's default) or more");
+    {  // the shape the models get, for the report
+      text::ModelConfig shape = text::ModelConfig::preset(base_.size);
+      shape_ = {base_.hidden ? base_.hidden : shape.hidden_size, base_.layers ? base_.layers : shape.num_hidden_layers,
+                base_.heads ? base_.heads : shape.num_attention_heads};
+      if (shape_[0] % shape_[2] != 0) s.fail_at("heads", fmt::format("must divide the hidden size {}", shape_[0]));
+    }
     seed_ = s.get<std::int64_t>("seed", -1);
     crf_ = s.get<bool>("crf", true);
     s.finish();
@@ -166,7 +174,9 @@ class TextStage : public Stage {
     auto& m = r.metrics;
     m["source"] = source;
     m["records"] = records.size();
-    m["model_size"] = base_.size;
+    m["model"] = {{"preset", base_.size}, {"hidden", shape_[0]}, {"layers", shape_[1]}, {"heads", shape_[2]},
+                  {"vocab_size", base_.vocab_size}, {"uncased", base_.uncased}, {"lr", base_.train.lr},
+                  {"batch_size", base_.train.batches.batch_size}, {"threads", base_.train.threads}};
     m["epochs"] = base_.train.epochs;
     m["crf"] = crf_;
     m["languages"] = nlohmann::json::object();
@@ -187,12 +197,12 @@ class TextStage : public Stage {
 
     r.html += fmt::format(
         "<p>{} maintenance and inspection logs from the {}. For each language a fault-category classifier and an "
-        "entity tagger{} were trained from scratch (model size {}, a WordPiece vocabulary built from the training "
-        "text, {} epochs, the best epoch on the dev split kept) and tested on the test split, whose sentence "
+        "entity tagger{} were trained from scratch (a BERT encoder of hidden size {}, {} layer(s), {} heads; a WordPiece "
+        "vocabulary built from the training text; {} epochs, the best epoch on the dev split kept) and tested on the test split, whose sentence "
         "templates training never saw; {:.1f} s in all. The models are in the run folder under models/, the data "
         "they saw under text/ (<code>xinzhi text eval MODEL DATA</code> reproduces each report).</p>",
         records.size(), source == "warehouse" ? "warehouse (text_records)" : "twin's records/maintenance.jsonl",
-        crf_ ? " (with a CRF layer)" : "", base_.size, base_.train.epochs, seconds);
+        crf_ ? " (with a CRF layer)" : "", shape_[0], shape_[1], shape_[2], base_.train.epochs, seconds);
     r.html += html::table({"language", "model", "#train", "#test", "#parameters", "#seconds", "#accuracy",
                            "#macro-F1", "#majority baseline acc.", "#entity P", "#entity R", "#entity F1",
                            "#token micro-F1"},
@@ -390,6 +400,7 @@ class TextStage : public Stage {
   std::vector<std::string> languages_;
   std::string languages_place_;
   text::TrainCommand base_;
+  std::array<std::int64_t, 3> shape_{};  // hidden, layers, heads
   std::int64_t seed_ = -1;
   bool crf_ = true;
 };
