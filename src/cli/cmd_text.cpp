@@ -161,6 +161,30 @@ void add_text_command(CLI::App& app) {
   train->add_option("--threads", tc->train.threads, "CPU threads (0: libtorch's default)")->capture_default_str();
   train->add_flag("--resume", tc->train.resume, "Continue from OUT/last (optimizer, schedule, RNG and data position)");
   train->add_option("--stop-after", tc->train.stop_after, "Stop after N optimizer steps, saving OUT/last (to resume later)");
+  train->add_flag("--bf16", tc->train.bf16,
+                  "bf16 autocast for the training forward passes (CPUs with avx512_bf16 or amx_bf16; refused "
+                  "elsewhere); weights, optimizer state and checkpoints stay F32");
+  // Data parallel (libtorch c10d with Gloo): the same optimizer steps as one process with the same
+  // --batch-size, which stays the global batch.
+  train->add_option("--nproc", tc->nproc,
+                    "Data-parallel training in N processes on this machine (this one and N-1 workers it starts); "
+                    "--batch-size stays the global batch, split between them")
+      ->capture_default_str()->check(CLI::Range(1, 256));
+  train->add_option("--rank", tc->dist.rank,
+                    "Across machines: this process's rank in the data-parallel group (0 hosts the rendezvous, "
+                    "evaluates and writes OUT); give every rank the same command and files")
+      ->capture_default_str();
+  train->add_option("--world-size", tc->dist.world_size, "Across machines: the number of processes in the data-parallel group")
+      ->capture_default_str()->check(CLI::Range(1, 4096));
+  train->add_option("--master-addr", tc->dist.master_addr, "Across machines: the address of rank 0 (the rendezvous)")
+      ->capture_default_str();
+  train->add_option("--master-port", tc->dist.master_port,
+                    "The port of rank 0's rendezvous store (default 29500 across machines, a free port with --nproc)")
+      ->check(CLI::Range(0, 65535));
+  train->add_option("--dist-timeout", tc->dist.timeout_s,
+                    "Data parallel: seconds a process waits for the others (rendezvous, each step, rank 0's "
+                    "evaluations) before the run fails")
+      ->capture_default_str()->check(CLI::Range(1, 86400));
   train->callback([tc, task] {
     tc->task = text::parse_task(*task);
     text::run_train(*tc);
