@@ -30,6 +30,13 @@ bool is_loopback(const std::string& host) { return host == "localhost" || host.r
 
 std::string where(const DistOptions& o) { return fmt::format("{}:{}", o.master_addr, o.master_port); }
 
+// c10d's messages carry a C++ backtrace after the first line: keep the message.
+std::string first_line(const char* what) {
+  std::string msg = what;
+  if (auto nl = msg.find('\n'); nl != std::string::npos) msg.resize(nl);
+  return msg;
+}
+
 }  // namespace
 
 ProcessGroup::ProcessGroup(const DistOptions& o) : options_(o), impl_(std::make_unique<Impl>()) {
@@ -47,7 +54,7 @@ ProcessGroup::ProcessGroup(const DistOptions& o) : options_(o), impl_(std::make_
     impl_->store = c10::make_intrusive<c10d::TCPStore>(o.master_addr, so);
   } catch (const std::exception& e) {
     throw InternalError(fmt::format("data-parallel rank {}: cannot {} the rendezvous store at {}: {}", o.rank,
-                                    o.rank == 0 ? "start" : "reach", where(o), e.what()));
+                                    o.rank == 0 ? "start" : "reach", where(o), first_line(e.what())));
   }
   options_.master_port = impl_->store->getPort();
 }
@@ -71,7 +78,7 @@ void ProcessGroup::join() {
     impl_->group = c10::make_intrusive<c10d::ProcessGroupGloo>(prefixed, o.rank, o.world_size, opts);
   } catch (const std::exception& e) {
     throw InternalError(fmt::format("data-parallel rank {}: the {} ranks did not all join through {} within {} s: {}", o.rank,
-                                    o.world_size, where(o), o.timeout_s, e.what()));
+                                    o.world_size, where(o), o.timeout_s, first_line(e.what())));
   }
 }
 
@@ -84,10 +91,8 @@ void run(ProcessGroup& g, const char* what, const std::function<c10::intrusive_p
     work->wait();
   } catch (const std::exception& e) {
     // Gloo reports a dead peer as a closed connection and a silent one as a timeout.
-    std::string msg = e.what();
-    if (auto nl = msg.find('\n'); nl != std::string::npos) msg.resize(nl);
     throw InternalError(fmt::format("data-parallel rank {}: {} failed: another rank died or stayed silent for {} s ({})",
-                                    g.rank(), what, g.options().timeout_s, msg));
+                                    g.rank(), what, g.options().timeout_s, first_line(e.what())));
   }
 }
 

@@ -73,9 +73,9 @@ double max_weight_difference(const std::string& a, const std::string& b) {
 
 // 70 sentences, global batch 7 (split 3 + 4 rows), 2 epochs: 20 optimizer steps. Dropout 0 so
 // that the runs are deterministic.
-std::string train_args(const TempDir& dir, const std::string& out) {
-  return "-q text train --task ner --train " + (dir / "train.txt") + " -o " + (dir / out) +
-         " --hidden 32 --layers 2 --heads 2 --epochs 2 --batch-size 7 --lr 3e-3 --vocab-size 80 --dropout 0 --seed 7";
+std::string train_args(const TempDir& dir, const std::string& out, int epochs = 2) {
+  return "-q text train --task ner --train " + (dir / "train.txt") + " -o " + (dir / out) + " --epochs " + std::to_string(epochs) +
+         " --hidden 32 --layers 2 --heads 2 --batch-size 7 --lr 3e-3 --vocab-size 80 --dropout 0 --seed 7";
 }
 
 }  // namespace
@@ -115,8 +115,8 @@ TEST(TextParallel, AWorkerThatDiesFailsTheRunWithAClearMessage) {
   write_text(dir / "train.txt", conll(70));
   const std::string bin = XINZHI_BINARY;
   // Many epochs: still training when the worker (the child of xinzhi) is killed.
-  auto r = run_shell("timeout 120 sh -c '" + bin + " " + train_args(dir, "out") +
-                     " --epochs 1000 --nproc 2 & p=$!; n=0; while ! pgrep -P $p >/dev/null && [ $n -lt 300 ]; do sleep 0.1; "
+  auto r = run_shell("timeout 120 sh -c '" + bin + " " + train_args(dir, "out", 1000) +
+                     " --nproc 2 & p=$!; n=0; while ! pgrep -P $p >/dev/null && [ $n -lt 300 ]; do sleep 0.1; "
                      "n=$((n+1)); done; sleep 2; pkill -KILL -P $p; wait $p; echo \"rc=$?\"'");
   ASSERT_EQ(r.output.find("rc=0"), std::string::npos) << r.output;
   ASSERT_NE(r.output.find("rc="), std::string::npos) << r.output;        // it ended (no hang)
