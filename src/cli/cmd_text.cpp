@@ -147,7 +147,7 @@ void add_text_command(CLI::App& app) {
   train->add_option("--max-length", tc->max_length, "Tokens per example, [CLS] and [SEP] included")->capture_default_str();
   train->add_option("--stride", tc->stride, "Overlap in tokens of the sliding windows used at evaluation")->capture_default_str();
   train->add_option("--epochs", tc->train.epochs, "Passes over the training data")->capture_default_str();
-  train->add_option("--batch-size", tc->train.batches.batch_size, "Examples per batch")->capture_default_str();
+  train->add_option("--batch-size", tc->train.batches.batch_size, "Examples per batch (data parallel: the global batch, split between the processes)")->capture_default_str();
   train->add_option("--lr", tc->train.lr, "Peak learning rate (AdamW)")->capture_default_str();
   train->add_option("--weight-decay", tc->train.weight_decay, "AdamW weight decay (not on biases and LayerNorm)")->capture_default_str();
   train->add_option("--warmup", tc->train.warmup_ratio, "Fraction of the steps with linear warmup")->capture_default_str();

@@ -254,11 +254,15 @@ void run_train(const TrainCommand& c_in) {
   TrainCommand c = c_in;
   if (c.out_dir.empty()) throw UsageError("--out is required");
   // Data parallel: --nproc on one machine, or --rank/--world-size across machines.
+  if (c.train.bf16) require_bf16_cpu();  // before any slow work
   if (c.nproc < 1) throw UsageError("--nproc must be at least 1");
   if (c.nproc > 1 && c.dist.world_size > 1) throw UsageError("--nproc and --world-size are alternatives: give one");
   const bool launch = c.nproc > 1, parallel = launch || c.dist.world_size > 1;
   const int rank = launch ? 0 : c.dist.rank;
   if (!parallel && c.dist.rank != 0) throw UsageError("--rank needs --world-size");
+  if (c.dist.rank < 0 || c.dist.rank >= std::max(1, c.dist.world_size))
+    throw UsageError(fmt::format("--rank {} is outside the group of {} (ranks 0 to {})", c.dist.rank, c.dist.world_size,
+                                 c.dist.world_size - 1));
   if (rank > 0) spdlog::set_level(spdlog::level::warn);  // rank 0 speaks for the group
   if (launch && c.train.threads <= 0)  // the machine's cores shared between the processes
     c.train.threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / c.nproc);

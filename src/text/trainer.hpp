@@ -58,6 +58,8 @@ TrainResult train(Model& model, const std::vector<Example>& train_set, const Tra
 
 // Whether this CPU can run bf16 autocast fast (avx512_bf16 or amx_bf16 in /proc/cpuinfo).
 bool cpu_has_bf16();
+// An input error (exit 2) naming --bf16 when the CPU lacks bf16.
+void require_bf16_cpu();
 
 // How many items a batch's summed loss runs over (words, texts, label decisions, masked tokens).
 int64_t loss_items(const Batch& b, const ModelConfig& config);
