@@ -402,6 +402,13 @@ void run_train(const TrainCommand& c_in) {
   std::unique_ptr<ProcessGroup> group;
   std::unique_ptr<WorkerLauncher> workers;
   std::string workers_vocab;
+  struct RemoveOnExit {  // the workers' vocabulary file goes, also when the run fails
+    std::string& path;
+    ~RemoveOnExit() {
+      std::error_code ec;
+      if (!path.empty()) fs::remove(path, ec);
+    }
+  } remove_workers_vocab{workers_vocab};
   if (parallel) {
     DistOptions d = c.dist;
     if (launch) d.rank = 0, d.world_size = c.nproc, d.master_addr = "127.0.0.1";
@@ -422,7 +429,7 @@ void run_train(const TrainCommand& c_in) {
       workers = std::make_unique<WorkerLauncher>(c.nproc, group->port(), args);
     }
     group->join();
-    if (!workers_vocab.empty()) fs::remove(workers_vocab);  // every worker has read it by now
+    if (!workers_vocab.empty()) fs::remove(workers_vocab), workers_vocab.clear();  // every worker has read it by now
     if (rank == 0) spdlog::info("data parallel: {} processes joined; global batch {}", group->world_size(), to.batches.batch_size);
     to.group = group.get();
   }
