@@ -127,6 +127,13 @@ void add_train_options(CLI::App* cmd, text::TrainCommand& tc, std::string& task)
   cmd->add_option("--metric", tc.metric, "Metric that picks the best checkpoint: f1, strict_f1, token_f1, accuracy, macro_f1, micro_f1, rmse, mae, r2, loss");
   cmd->add_flag("--no-bucket", [&tc](int64_t) { tc.train.batches.bucket = false; }, "Do not group examples of similar length");
   cmd->add_option("--threads", tc.train.threads, "CPU threads (0: libtorch's default)")->capture_default_str();
+  cmd->add_flag("--word-shape", tc.word_shape,
+                  "ner: feed each word's shape (Capitalised, ALL CAPS, digits, ...) as its token type: helps models trained from scratch");
+  cmd->add_flag("--document-context", tc.document_context,
+                  "ner: join the sentences of a -DOCSTART- document into passages of --max-length pieces, so each word is tagged with its context");
+  cmd->add_flag("--bf16", tc.train.bf16,
+                  "bf16 autocast for the training forward passes (CPUs with avx512_bf16 or amx_bf16; refused "
+                  "elsewhere); weights, optimizer state and checkpoints stay F32");
 }
 
 }  // namespace
@@ -160,7 +167,7 @@ void add_text_command(CLI::App& app) {
   add_train_options(train, *tc, *task);
   train->add_option("--dropout", tc->dropout, "Hidden and attention dropout (default 0.1)");
   train->add_option("--epochs", tc->train.epochs, "Passes over the training data")->capture_default_str();
-  train->add_option("--batch-size", tc->train.batches.batch_size, "Examples per batch")->capture_default_str();
+  train->add_option("--batch-size", tc->train.batches.batch_size, "Examples per batch (data parallel: the global batch, split between the processes)")->capture_default_str();
   train->add_option("--lr", tc->train.lr, "Peak learning rate (AdamW)")->capture_default_str();
   train->add_option("--warmup", tc->train.warmup_ratio, "Fraction of the steps with linear warmup")->capture_default_str();
   train->add_option("--eval-every", tc->train.eval_every, "Evaluate every N optimizer steps (0: every epoch)")->capture_default_str();
@@ -172,10 +179,27 @@ void add_text_command(CLI::App& app) {
   train->add_option("--max-minutes", *max_minutes,
                     "Time budget in minutes: evaluate and stop once it is spent (0: none; the schedule still follows --epochs)")
       ->check(CLI::NonNegativeNumber);
-  train->add_flag("--word-shape", tc->word_shape,
-                  "ner: feed each word's shape (Capitalised, ALL CAPS, digits, ...) as its token type: helps models trained from scratch");
-  train->add_flag("--document-context", tc->document_context,
-                  "ner: join the sentences of a -DOCSTART- document into passages of --max-length pieces, so each word is tagged with its context");
+  // Data parallel (libtorch c10d with Gloo): the same optimizer steps as one process with the same
+  // --batch-size, which stays the global batch.
+  train->add_option("--nproc", tc->nproc,
+                    "Data-parallel training in N processes on this machine (this one and N-1 workers it starts); "
+                    "--batch-size stays the global batch, split between them")
+      ->capture_default_str()->check(CLI::Range(1, 256));
+  train->add_option("--rank", tc->dist.rank,
+                    "Across machines: this process's rank in the data-parallel group (0 hosts the rendezvous, "
+                    "evaluates and writes OUT); give every rank the same command and files")
+      ->capture_default_str();
+  train->add_option("--world-size", tc->dist.world_size, "Across machines: the number of processes in the data-parallel group")
+      ->capture_default_str()->check(CLI::Range(1, 4096));
+  train->add_option("--master-addr", tc->dist.master_addr, "Across machines: the address of rank 0 (the rendezvous)")
+      ->capture_default_str();
+  train->add_option("--master-port", tc->dist.master_port,
+                    "The port of rank 0's rendezvous store (default 29500 across machines, a free port with --nproc)")
+      ->check(CLI::Range(0, 65535));
+  train->add_option("--dist-timeout", tc->dist.timeout_s,
+                    "Data parallel: seconds a process waits for the others (rendezvous, each step, rank 0's "
+                    "evaluations) before the run fails")
+      ->capture_default_str()->check(CLI::Range(1, 86400));
   train->callback([tc, task, max_minutes] {
     tc->task = text::parse_task(*task);
     tc->train.max_seconds = *max_minutes * 60.0;

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include <ATen/autocast_mode.h>
 #include <fmt/format.h>
 
 #include "core/error.hpp"
@@ -226,10 +227,47 @@ std::vector<int32_t> Model::Impl::viterbi(const torch::Tensor& em_in, const torc
   return out;
 }
 
+namespace {
+
+// CPU autocast to bf16 for one forward pass, as torch.autocast("cpu", torch.bfloat16): matmuls
+// and linears run in bf16 while reductions such as softmax and layer_norm stay F32. Restores the
+// previous state and drops the cast weights at the end (they change with every optimizer step).
+class Bf16Autocast {
+ public:
+  explicit Bf16Autocast(bool on) : on_(on) {
+    if (!on_) return;
+    prev_enabled_ = at::autocast::is_cpu_enabled();
+    prev_dtype_ = at::autocast::get_autocast_cpu_dtype();
+    at::autocast::set_cpu_enabled(true);
+    at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+    at::autocast::increment_nesting();
+  }
+  ~Bf16Autocast() {
+    if (!on_) return;
+    if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
+    at::autocast::set_cpu_enabled(prev_enabled_);
+    at::autocast::set_autocast_cpu_dtype(prev_dtype_);
+  }
+  Bf16Autocast(const Bf16Autocast&) = delete;
+  Bf16Autocast& operator=(const Bf16Autocast&) = delete;
+
+ private:
+  bool on_, prev_enabled_ = false;
+  at::ScalarType prev_dtype_ = at::kBFloat16;
+};
+
+}  // namespace
+
 torch::Tensor Model::Impl::loss(const Batch& b, bool train, int64_t& count) const {
+  const bool autocast = bf16 && train;
+  // A forward under autocast, its output back in F32 for the loss.
+  auto forward = [&](const auto& f) {
+    Bf16Autocast guard(autocast);
+    return f().to(torch::kFloat32);
+  };
   switch (cfg.task) {
     case Task::token_classification: {
-      auto em = emissions(b, train);
+      auto em = forward([&] { return emissions(b, train); });
       auto labels = to_tensor(b.word_labels, b.size, b.words);
       auto valid = labels.ge(0);
       if (cfg.crf) {
@@ -242,34 +280,39 @@ torch::Tensor Model::Impl::loss(const Batch& b, bool train, int64_t& count) cons
           torch::nn::functional::CrossEntropyFuncOptions().ignore_index(-100).reduction(torch::kSum));
     }
     case Task::sequence_classification: {
-      auto logits = sequence_logits(b, train);
+      auto logits = forward([&] { return sequence_logits(b, train); });
       count = b.size;
       return torch::nn::functional::cross_entropy(
           logits, torch::tensor(b.labels, torch::kInt64),
           torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum));
     }
     case Task::multi_label: {
-      auto logits = sequence_logits(b, train);
+      auto logits = forward([&] { return sequence_logits(b, train); });
       count = b.size * cfg.num_labels();
       auto t = torch::tensor(b.targets, torch::kFloat32).view({b.size, cfg.num_labels()});
       return torch::binary_cross_entropy_with_logits(logits, t, {}, {}, at::Reduction::Sum);
     }
     case Task::regression: {
-      auto logits = sequence_logits(b, train).view({b.size});
+      auto logits = forward([&] { return sequence_logits(b, train); }).view({b.size});
       count = b.size;
       auto t = torch::tensor(b.targets, torch::kFloat32);
       return (logits - t).pow(2).sum();
     }
     case Task::masked_lm: {
-      auto h = encode(b, train).reshape({-1, cfg.hidden_size});
       auto labels = to_tensor(b.mlm_labels, b.size, b.length).reshape({-1});
       auto where = labels.ge(0).nonzero().squeeze(1);
       count = where.size(0);
-      if (count == 0) return (h.sum() * 0.0);
-      auto hm = h.index_select(0, where);
-      auto t = torch::layer_norm(torch::gelu(torch::linear(hm, mlm_w, mlm_b)), {cfg.hidden_size}, mlm_ln_w, mlm_ln_b,
-                                 cfg.layer_norm_eps);
-      auto logits = torch::linear(t, word_emb, mlm_bias);  // decoder tied to the word embeddings
+      if (count == 0) {
+        auto h = forward([&] { return encode(b, train); });
+        return (h.sum() * 0.0);
+      }
+      auto logits = forward([&] {
+        auto h = encode(b, train).reshape({-1, cfg.hidden_size});
+        auto hm = h.index_select(0, where);
+        auto t = torch::layer_norm(torch::gelu(torch::linear(hm, mlm_w, mlm_b)), {cfg.hidden_size}, mlm_ln_w, mlm_ln_b,
+                                   cfg.layer_norm_eps);
+        return torch::linear(t, word_emb, mlm_bias);  // decoder tied to the word embeddings
+      });
       return torch::nn::functional::cross_entropy(
           logits, labels.index_select(0, where), torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum));
     }

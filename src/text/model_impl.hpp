@@ -9,6 +9,9 @@ namespace xinzhi::text {
 
 struct Model::Impl {
   ModelConfig cfg;
+  // Training forward passes under bf16 autocast (set by the trainer); the head's outputs go back
+  // to F32 before the loss, and the weights stay F32.
+  bool bf16 = false;
   // All trainable parameters in a fixed order, by Hugging Face name.
   std::vector<std::pair<std::string, torch::Tensor>> params;
 

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <numeric>
 #include <set>
+#include <thread>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -15,8 +16,10 @@
 #include "core/error.hpp"
 #include "core/fs.hpp"
 #include "text/examples.hpp"
+#include "text/launcher.hpp"
 #include "text/metrics.hpp"
 #include "text/passages.hpp"
+#include "text/process_group.hpp"
 #include "text/word_shape.hpp"
 #include "text/vocab_builder.hpp"
 
@@ -258,8 +261,22 @@ EvalResult evaluate_file(const Model& model, const BertTokenizer& tok, const std
   return r;
 }
 
-void run_train(const TrainCommand& c) {
+void run_train(const TrainCommand& c_in) {
+  TrainCommand c = c_in;
   if (c.out_dir.empty()) throw UsageError("--out is required");
+  // Data parallel: --nproc on one machine, or --rank/--world-size across machines.
+  if (c.train.bf16) require_bf16_cpu();  // before any slow work
+  if (c.nproc < 1) throw UsageError("--nproc must be at least 1");
+  if (c.nproc > 1 && c.dist.world_size > 1) throw UsageError("--nproc and --world-size are alternatives: give one");
+  const bool launch = c.nproc > 1, parallel = launch || c.dist.world_size > 1;
+  const int rank = launch ? 0 : c.dist.rank;
+  if (!parallel && c.dist.rank != 0) throw UsageError("--rank needs --world-size");
+  if (c.dist.rank < 0 || c.dist.rank >= std::max(1, c.dist.world_size))
+    throw UsageError(fmt::format("--rank {} is outside the group of {} (ranks 0 to {})", c.dist.rank, c.dist.world_size,
+                                 c.dist.world_size - 1));
+  if (rank > 0) spdlog::set_level(spdlog::level::warn);  // rank 0 speaks for the group
+  if (launch && c.train.threads <= 0)  // the machine's cores shared between the processes
+    c.train.threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / c.nproc);
   // 1. Data and labels (labels come from the training set only).
   std::vector<TaggedSentence> sents;
   std::vector<TextRecord> recs;
@@ -312,7 +329,7 @@ void run_train(const TrainCommand& c) {
     if (!c.vocab_file.empty()) {
       v = Vocab::load(c.vocab_file);
     } else {
-      const std::string corpus = (fs::path(c.out_dir) / "vocab-corpus.tmp").string();
+      const std::string corpus = (fs::path(c.out_dir) / fmt::format("vocab-corpus{}.tmp", rank ? fmt::format(".{}", rank) : "")).string();
       fs::create_directories(c.out_dir);
       std::string text;
       for (auto& s : sents) {
@@ -389,7 +406,7 @@ void run_train(const TrainCommand& c) {
   nlohmann::ordered_json best_metrics;
   std::string best_text;
   std::function<double(const Model&)> eval;
-  if (!c.dev_file.empty()) {
+  if (!c.dev_file.empty() && rank == 0) {
     eval = [&](const Model& m) {
       auto r = evaluate_file(m, *tok, c.dev_file, c.max_length, c.stride, c.eval_batch);
       const double v = metric_value(r.metrics, metric);
@@ -403,7 +420,46 @@ void run_train(const TrainCommand& c) {
     };
   }
   auto save_extra = [&](const std::string& dir) { save_tokenizer(dir, *tok); };
+
+  // 5. The data-parallel group: rank 0 opens the store, starts its workers (--nproc), and all
+  // meet; the workers read the vocabulary rank 0 built instead of building their own.
+  std::unique_ptr<ProcessGroup> group;
+  std::unique_ptr<WorkerLauncher> workers;
+  std::string workers_vocab;
+  struct RemoveOnExit {  // the workers' vocabulary file goes, also when the run fails
+    std::string& path;
+    ~RemoveOnExit() {
+      std::error_code ec;
+      if (!path.empty()) fs::remove(path, ec);
+    }
+  } remove_workers_vocab{workers_vocab};
+  if (parallel) {
+    DistOptions d = c.dist;
+    if (launch) d.rank = 0, d.world_size = c.nproc, d.master_addr = "127.0.0.1";
+    if (d.master_port < 0) d.master_port = launch ? 0 : 29500;
+    group = std::make_unique<ProcessGroup>(d);
+    if (launch) {
+      auto args = own_command_line_without({"--nproc", "--threads", "--rank", "--world-size", "--master-addr", "--master-port"});
+      args.push_back("--threads");
+      args.push_back(std::to_string(c.train.threads));
+      if (c.vocab_file.empty() && c.init_model.empty()) {
+        fs::create_directories(c.out_dir);
+        workers_vocab = (fs::path(c.out_dir) / "vocab-for-workers.tmp").string();
+        tok->vocab().save(workers_vocab);
+        args.push_back("--vocab");
+        args.push_back(workers_vocab);
+      }
+      spdlog::info("data parallel: starting {} worker process(es), rendezvous at 127.0.0.1:{}", c.nproc - 1, group->port());
+      workers = std::make_unique<WorkerLauncher>(c.nproc, group->port(), args);
+    }
+    group->join();
+    if (!workers_vocab.empty()) fs::remove(workers_vocab), workers_vocab.clear();  // every worker has read it by now
+    if (rank == 0) spdlog::info("data parallel: {} processes joined; global batch {}", group->world_size(), to.batches.batch_size);
+    to.group = group.get();
+  }
   auto res = train(*model, train_ex, to, eval, save_extra);
+  if (rank > 0) return;  // rank 0 reports for the group
+  if (workers) workers->finish(c.dist.timeout_s);
   if (to.stop_after > 0 && res.steps >= to.stop_after && res.best_step < 0) {
     std::cout << fmt::format("stopped after {} steps; resume with --resume\n", res.steps);
     return;
@@ -417,6 +473,7 @@ void run_train(const TrainCommand& c) {
   out["out_of_time"] = res.out_of_time;
   out["first_loss"] = res.losses.empty() ? 0.0 : res.losses.front();
   out["last_loss"] = res.losses.empty() ? 0.0 : res.losses.back();
+  out["losses"] = res.losses;  // mean loss of each optimizer step
   if (!best_metrics.is_null()) {
     best_metrics.erase("value");
     out["dev"] = best_metrics;

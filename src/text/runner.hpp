@@ -8,6 +8,7 @@
 
 #include "text/data.hpp"
 #include "text/model.hpp"
+#include "text/process_group.hpp"
 #include "text/tokenizer.hpp"
 #include "text/trainer.hpp"
 
@@ -30,6 +31,11 @@ struct TrainCommand {
   std::string metric;          // default by task
   size_t eval_batch = 64;
   TrainOptions train;
+  // Data parallel: nproc > 1 starts nproc-1 workers of this executable on this machine (the CLI
+  // only: workers re-run this process's command line); dist.world_size > 1 joins a group of
+  // processes started by hand, one per machine. master_port -1: 29500, or a free port for nproc.
+  int nproc = 1;
+  DistOptions dist{0, 1, "127.0.0.1", -1, 600};
 };
 
 struct EvalResult {

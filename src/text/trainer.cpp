@@ -2,6 +2,8 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -14,6 +16,7 @@
 #include "core/error.hpp"
 #include "core/fs.hpp"
 #include "text/model_impl.hpp"
+#include "text/process_group_impl.hpp"
 
 namespace xinzhi::text {
 
@@ -37,6 +40,30 @@ int64_t loss_items(const Batch& b, const ModelConfig& c) {
     }
   }
   return b.size;
+}
+
+bool cpu_has_bf16() {
+  std::string info;
+  try {
+    // XINZHI_CPUINFO: another cpuinfo file (tests play a CPU without bf16 with it).
+    const char* path = std::getenv("XINZHI_CPUINFO");
+    info = read_file(path && *path ? path : "/proc/cpuinfo");
+  } catch (const Error&) {
+    return false;
+  }
+  // Flags are words on the "flags" lines; x86 names them avx512_bf16 and amx_bf16.
+  for (const char* flag : {" avx512_bf16", " amx_bf16"})
+    for (size_t pos = 0; (pos = info.find(flag, pos)) != std::string::npos; pos += 1) {
+      const size_t end = pos + std::strlen(flag);
+      if (end == info.size() || info[end] == ' ' || info[end] == '\n') return true;
+    }
+  return false;
+}
+
+void require_bf16_cpu() {
+  if (!cpu_has_bf16())
+    throw InputError("--bf16", "this CPU has no bf16 instructions (neither avx512_bf16 nor amx_bf16 in /proc/cpuinfo); "
+                               "train in F32 (without --bf16)");
 }
 
 namespace {
@@ -86,6 +113,35 @@ struct AdamW {
     }
   }
 };
+
+// Rows [lo, hi) of a batch: a rank's share. The padded length stays that of the whole batch, so
+// that each row is computed exactly as in a single process.
+Batch slice_rows(const Batch& b, int64_t lo, int64_t hi) {
+  Batch out;
+  out.size = hi - lo, out.length = b.length, out.words = b.words;
+  auto cut = [&](const auto& v, auto& dst) {
+    if (v.empty()) return;
+    const size_t per = v.size() / static_cast<size_t>(b.size);
+    dst.assign(v.begin() + static_cast<long>(static_cast<size_t>(lo) * per), v.begin() + static_cast<long>(static_cast<size_t>(hi) * per));
+  };
+  cut(b.ids, out.ids), cut(b.mask, out.mask), cut(b.word_pos, out.word_pos), cut(b.word_labels, out.word_labels);
+  cut(b.labels, out.labels), cut(b.targets, out.targets), cut(b.mlm_labels, out.mlm_labels);
+  return out;
+}
+
+// Rank 0's values of the tensors on every rank, in one broadcast.
+void broadcast_all(ProcessGroup& g, const std::vector<torch::Tensor*>& ts, const char* what) {
+  torch::NoGradGuard ng;
+  std::vector<torch::Tensor> flat;
+  for (auto* t : ts) flat.push_back(t->detach().reshape({-1}).to(torch::kFloat32));
+  auto buf = torch::cat(flat);
+  broadcast(g, buf, 0, what);
+  int64_t off = 0;
+  for (auto* t : ts) {
+    t->detach().copy_(buf.narrow(0, off, t->numel()).view(t->sizes()));
+    off += t->numel();
+  }
+}
 
 struct State {
   int epoch = 0;
@@ -175,7 +231,14 @@ TrainResult train(Model& model, const std::vector<Example>& train_set, const Tra
   const ModelConfig& cfg = model.config();
   auto& impl = model.impl();
   auto& params = impl.params;
-  torch::manual_seed(o.seed);  // dropout draws from the default generator
+  ProcessGroup* group = o.group && o.group->world_size() > 1 ? o.group : nullptr;
+  const int rank = group ? group->rank() : 0, world = group ? group->world_size() : 1;
+  const bool writer = rank == 0;  // only rank 0 evaluates, saves and logs
+  if (o.bf16) require_bf16_cpu();
+  impl.bf16 = o.bf16;
+  // Dropout draws from the default generator; each rank its own stream (rank 0's is the
+  // single-process one).
+  torch::manual_seed(o.seed + static_cast<uint64_t>(rank));
 
   const size_t acc = std::max<size_t>(1, o.accumulation);
   const size_t batches_per_epoch = (train_set.size() + o.batches.batch_size - 1) / std::max<size_t>(1, o.batches.batch_size);
@@ -195,13 +258,56 @@ TrainResult train(Model& model, const std::vector<Example>& train_set, const Tra
   const std::string best_dir = o.out_dir.empty() ? "" : (fs::path(o.out_dir) / "best").string();
   if (o.resume) {
     if (last_dir.empty()) throw UsageError("--resume needs an output folder");
-    load_last(last_dir, model, opt, st);
-    spdlog::info("resuming at epoch {} batch {} (step {} of {})", st.epoch + 1, st.batch, st.step, total);
+    if (writer) load_last(last_dir, model, opt, st);  // the other ranks get it from rank 0 below
+    if (writer) spdlog::info("resuming at epoch {} batch {} (step {} of {})", st.epoch + 1, st.batch, st.step, total);
+  }
+  // Data parallel: every rank checks that it holds the same data and model as rank 0, then
+  // takes rank 0's weights (and, resuming, its optimizer state and position).
+  torch::Tensor flat;  // all gradients in one buffer, plus the step's loss: one allreduce a step
+  int64_t grad_numel = 0;
+  if (group) {
+    int64_t lengths = 0;
+    for (auto& e : train_set) lengths += static_cast<int64_t>(e.ids.size()) + 7 * static_cast<int64_t>(e.word_labels.size());
+    int64_t numel = 0;
+    for (auto& [n, p] : params) numel += p.numel();
+    auto sig = torch::tensor({static_cast<int64_t>(params.size()), numel, static_cast<int64_t>(train_set.size()), lengths,
+                              total, static_cast<int64_t>(o.batches.batch_size), static_cast<int64_t>(acc)},
+                             torch::kInt64);
+    auto sig0 = sig.clone();
+    broadcast(*group, sig0, 0, "the consistency check");
+    auto differ = torch::tensor({sig.equal(sig0) ? 0.0f : 1.0f});
+    allreduce_sum(*group, differ, "the consistency check");
+    if (differ.item<float>() > 0)
+      throw InputError(fmt::format("data-parallel rank {}", rank),
+                       fmt::format("{} rank(s) have other training data, model or batch settings than rank 0 "
+                                   "(give every rank the same command and files)",
+                                   static_cast<int>(differ.item<float>())));
+    std::vector<torch::Tensor*> ts;
+    for (auto& [n, p] : params) ts.push_back(&p);
+    if (o.resume)
+      for (size_t i = 0; i < params.size(); ++i) ts.push_back(&opt.m[i]), ts.push_back(&opt.v[i]);
+    broadcast_all(*group, ts, "sharing rank 0's weights");
+    if (o.resume) {
+      auto pos = torch::tensor({static_cast<int64_t>(st.epoch), static_cast<int64_t>(st.batch), st.step, opt.t}, torch::kInt64);
+      broadcast(*group, pos, 0, "sharing rank 0's position");
+      st.epoch = static_cast<int>(pos[0].item<int64_t>()), st.batch = static_cast<size_t>(pos[1].item<int64_t>());
+      st.step = pos[2].item<int64_t>(), opt.t = pos[3].item<int64_t>();
+      if (!writer) torch::manual_seed(o.seed + static_cast<uint64_t>(rank) * 1000003u + static_cast<uint64_t>(st.step));
+    }
+    // Gradients live as views in one flat buffer: backward accumulates into it in place and
+    // the allreduce sums it without copies.
+    for (auto& [n, p] : params) grad_numel += p.numel();
+    flat = torch::zeros({grad_numel + 1}, torch::kFloat32);
+    int64_t off = 0;
+    for (auto& [n, p] : params) {
+      p.mutable_grad() = flat.narrow(0, off, p.numel()).view(p.sizes());
+      off += p.numel();
+    }
   }
   TrainResult res;
 
-  auto evaluate = [&]() -> bool {  // returns true when training should stop early
-    if (!eval) return false;
+  auto evaluate_here = [&]() -> bool {  // returns true when training should stop early
+    if (!eval || !writer) return false;
     const double m = eval(model);
     const bool better = o.lower_is_better ? m < st.best : m > st.best;
     if (better) {
@@ -215,6 +321,15 @@ TrainResult train(Model& model, const std::vector<Example>& train_set, const Tra
     }
     spdlog::info("step {}: metric {:.4f} (best {:.4f} at step {})", st.step, m, st.best, st.best_step);
     return o.patience > 0 && st.bad_evals >= o.patience;
+  };
+  auto evaluate = [&]() -> bool {  // rank 0 decides for the group
+    bool stop_now = evaluate_here();
+    if (group) {
+      auto t = torch::tensor({stop_now ? 1.0f : 0.0f});
+      broadcast(*group, t, 0, "the early-stopping decision");
+      stop_now = t.item<float>() > 0;
+    }
+    return stop_now;
   };
 
   auto t0 = std::chrono::steady_clock::now(), last_log = t0;
@@ -231,12 +346,25 @@ TrainResult train(Model& model, const std::vector<Example>& train_set, const Tra
       double step_loss = 0;
       int64_t step_tokens = 0;
       for (size_t i = st.batch; i < end; ++i) {
+        step_tokens += batches[i].tokens();
+        const Batch* b = &batches[i];
+        Batch share;
+        if (group) {  // this rank's rows; the loss is still normalised over the global batch
+          const int64_t lo = b->size * rank / world, hi = b->size * (rank + 1) / world;
+          if (lo == hi) continue;
+          share = slice_rows(*b, lo, hi);
+          b = &share;
+        }
         int64_t count = 0;
-        auto loss = impl.loss(batches[i], true, count);
+        auto loss = impl.loss(*b, true, count);
         auto scaled = loss / static_cast<double>(std::max<int64_t>(1, items));
         scaled.backward();
         step_loss += scaled.item<double>();
-        step_tokens += batches[i].tokens();
+      }
+      if (group) {
+        flat[grad_numel].fill_(step_loss);
+        allreduce_sum(*group, flat, "the gradient allreduce");
+        step_loss = flat[grad_numel].item<double>();
       }
       tokens += step_tokens;
       std::vector<torch::Tensor> ps;
@@ -250,7 +378,7 @@ TrainResult train(Model& model, const std::vector<Example>& train_set, const Tra
       st.losses.push_back(step_loss);
       if (o.on_step) o.on_step(st.step, step_tokens);
       auto now = std::chrono::steady_clock::now();
-      if (now - last_log > std::chrono::seconds(2) || st.step == total) {
+      if (writer && (now - last_log > std::chrono::seconds(2) || st.step == total)) {
         const double secs = std::chrono::duration<double>(now - t0).count();
         const double rate = static_cast<double>(st.step) / std::max(secs, 1e-9);
         spdlog::info("epoch {}/{} step {}/{} loss {:.4f} lr {:.2e} tokens/s {:.0f} time left {:.0f} s", st.epoch + 1,
@@ -268,10 +396,11 @@ TrainResult train(Model& model, const std::vector<Example>& train_set, const Tra
       }
       if (o.eval_every > 0 && st.step % o.eval_every == 0) {
         stop = evaluate();
-        if (!last_dir.empty()) save_last(last_dir, model, opt, st, save_extra);
+        if (writer && !last_dir.empty()) save_last(last_dir, model, opt, st, save_extra);
       }
       if (o.stop_after > 0 && st.step >= o.stop_after) {
-        if (!last_dir.empty()) save_last(last_dir, model, opt, st, save_extra);
+        if (writer && !last_dir.empty()) save_last(last_dir, model, opt, st, save_extra);
+        impl.bf16 = false;
         res.steps = st.step;
         res.losses = st.losses;
         return res;
@@ -279,7 +408,7 @@ TrainResult train(Model& model, const std::vector<Example>& train_set, const Tra
     }
     if (o.eval_every == 0 && !stop) {
       stop = evaluate();
-      if (!last_dir.empty()) {
+      if (writer && !last_dir.empty()) {
         State next = st;
         next.epoch += 1, next.batch = 0;
         save_last(last_dir, model, opt, next, save_extra);
@@ -291,7 +420,8 @@ TrainResult train(Model& model, const std::vector<Example>& train_set, const Tra
   res.best_metric = st.best;
   res.best_step = st.best_step;
   res.losses = st.losses;
-  if (!eval && !best_dir.empty()) {
+  impl.bf16 = false;
+  if (writer && !eval && !best_dir.empty()) {
     model.save(best_dir);
     if (save_extra) save_extra(best_dir);
   }

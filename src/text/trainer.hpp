@@ -14,6 +14,8 @@
 
 namespace xinzhi::text {
 
+class ProcessGroup;
+
 struct TrainOptions {
   double lr = 5e-5, weight_decay = 0.01, warmup_ratio = 0.1, clip = 1.0;
   double adam_beta1 = 0.9, adam_beta2 = 0.999, adam_eps = 1e-8;
@@ -29,6 +31,14 @@ struct TrainOptions {
   int64_t stop_after = 0;     // stop as if interrupted after this many optimizer steps (tests)
   double max_seconds = 0;     // time budget: after the step that crosses it, evaluate once more and stop (0: none)
   BatchOptions batches;
+  // bf16 autocast over the training forward passes (CPUs with avx512_bf16 or amx_bf16; an
+  // input error elsewhere). Master weights, optimizer state and checkpoints stay F32.
+  bool bf16 = false;
+  // Data-parallel training: every rank builds the same batches (batch_size is the global batch),
+  // takes its share of the rows of each, and the gradients are summed over the group before each
+  // optimizer step, so N ranks take the same steps as one process. Only rank 0 evaluates and
+  // writes out_dir. nullptr or a group of one: a single process.
+  ProcessGroup* group = nullptr;
   // Called after each optimizer step with the step number and the real tokens it trained on
   // (benchmarks time the steps with it).
   std::function<void(int64_t step, int64_t tokens)> on_step;
@@ -47,6 +57,11 @@ struct TrainResult {
 TrainResult train(Model& model, const std::vector<Example>& train_set, const TrainOptions& options,
                   const std::function<double(const Model&)>& eval,
                   const std::function<void(const std::string&)>& save_extra);
+
+// Whether this CPU can run bf16 autocast fast (avx512_bf16 or amx_bf16 in /proc/cpuinfo).
+bool cpu_has_bf16();
+// An input error (exit 2) naming --bf16 when the CPU lacks bf16.
+void require_bf16_cpu();
 
 // How many items a batch's summed loss runs over (words, texts, label decisions, masked tokens).
 int64_t loss_items(const Batch& b, const ModelConfig& config);
