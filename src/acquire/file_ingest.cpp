@@ -141,6 +141,8 @@ void commit_chunk(store::Warehouse& wh, store::Statement& insert, const SourceSt
     insert.bind(1, r.ts).bind_static(2, r.machine).bind_static(3, r.sensor);
     if (r.has_value) insert.bind(4, r.value);
     else insert.bind_null(4);
+    if (r.has_received) insert.bind(5, r.received);
+    else insert.bind_null(5);
     insert.step();
     insert.reset();
     last_rowid = db.last_insert_rowid();
@@ -207,7 +209,8 @@ FileIngestStats ingest_file(store::Warehouse& wh, const std::string& path, const
     }
   }
   ChunkParser parser(path, json, data, std::move(layout));
-  store::Statement insert = wh.db().prepare("INSERT INTO readings(ts, machine, sensor, value) VALUES (?, ?, ?, ?)");
+  store::Statement insert =
+      wh.db().prepare("INSERT INTO readings(ts, machine, sensor, value, received) VALUES (?, ?, ?, ?, ?)");
 
   // Two cores: parse the next chunk while the current one is written.
   const std::int64_t start_offset = offset;

@@ -141,6 +141,7 @@ CsvReadingLayout::CsvReadingLayout(std::string_view header, const std::string& p
     else if (f == "machine") machine_ = idx;
     else if (f == "sensor") sensor_ = idx;
     else if (f == "value") value_ = idx;
+    else if (f == "received") received_ = idx;
   }
   std::vector<std::string> missing;
   if (ts_ < 0) missing.push_back("ts");
@@ -168,6 +169,16 @@ std::string CsvReadingLayout::parse(std::string_view line, Reading& out, std::ve
   out.sensor = trim(fields[static_cast<std::size_t>(sensor_)]);
   if (auto e = check_name("machine", out.machine); !e.empty()) return e;
   if (auto e = check_name("sensor", out.sensor); !e.empty()) return e;
+  out.has_received = false;
+  if (received_ >= 0) {
+    // Empty: this row was not stamped (a collector may stamp only some rows).
+    const std::string_view text = trim(fields[static_cast<std::size_t>(received_)]);
+    if (!text.empty()) {
+      const auto t = parse_iso8601(text);
+      if (!t) return "bad received timestamp " + quoted(text);
+      out.received = *t, out.has_received = true;
+    }
+  }
   return parse_value(fields[static_cast<std::size_t>(value_)], out);
 }
 
@@ -195,6 +206,7 @@ bool parse_flat_json_reading(std::string_view line, Reading& out, std::string& m
   skip_ws();
   if (i >= n || line[i++] != '{') return false;
   bool have_ts = false, have_m = false, have_s = false, have_v = false;
+  out.has_received = false;
   for (;;) {
     skip_ws();
     std::string_view key;
@@ -202,10 +214,14 @@ bool parse_flat_json_reading(std::string_view line, Reading& out, std::string& m
     skip_ws();
     if (i >= n || line[i++] != ':') return false;
     skip_ws();
-    if (key == "ts" || key == "machine" || key == "sensor") {
+    if (key == "ts" || key == "machine" || key == "sensor" || key == "received") {
       std::string_view v;
       if (!string_at(v)) return false;
-      if (key == "ts") {
+      if (key == "received") {
+        const auto t = parse_iso8601(v);
+        if (!t) return false;
+        out.received = *t, out.has_received = true;
+      } else if (key == "ts") {
         const auto t = parse_iso8601(v);
         if (!t) return false;
         out.ts = *t, have_ts = true;
@@ -281,6 +297,20 @@ std::string parse_json_reading(std::string_view line, Reading& out, std::string&
   }
   out.machine = machine_storage;
   out.sensor = sensor_storage;
+  out.has_received = false;
+  if (const auto rc = j.find("received"); rc != j.end() && !rc->is_null()) {
+    if (rc->is_string()) {
+      const auto& s = rc->get_ref<const std::string&>();
+      const auto parsed = parse_iso8601(s);
+      if (!parsed) return "bad received timestamp " + quoted(std::string_view(s));
+      out.received = *parsed;
+    } else if (rc->is_number_integer()) {
+      out.received = rc->get<std::int64_t>();
+    } else {
+      return "bad received timestamp: expected an ISO-8601 string or milliseconds";
+    }
+    out.has_received = true;
+  }
   const auto v = j.find("value");
   if (v == j.end()) return "missing field 'value'";
   if (v->is_null()) {

@@ -1,5 +1,6 @@
-// Parsing of one landing reading (ts, machine, sensor, value) from a CSV line or a JSON Lines
-// object, with every field validated. A line that fails gives a reason for the quarantine.
+// Parsing of one landing reading (ts, machine, sensor, value, and optionally received: when the
+// plant's collector got it) from a CSV line or a JSON Lines object, with every field validated.
+// A line that fails gives a reason for the quarantine.
 #pragma once
 
 #include <string>
@@ -15,6 +16,10 @@ struct Reading {
   std::string_view machine, sensor;  // views into the line (or into the parser's storage for JSON)
   bool has_value = false;            // false: the gateway reported the value as missing
   double value = 0;
+  // The collector's arrival stamp (its own, synchronised clock), when the source carries one:
+  // ts is the device's clock, and the two together show a device clock that is off.
+  bool has_received = false;
+  TimestampMs received = 0;
 };
 
 // The column layout of a readings CSV, learnt from its header line.
@@ -28,10 +33,11 @@ class CsvReadingLayout {
 
  private:
   std::size_t columns_ = 0;
-  int ts_ = -1, machine_ = -1, sensor_ = -1, value_ = -1;
+  int ts_ = -1, machine_ = -1, sensor_ = -1, value_ = -1, received_ = -1;  // received: optional
 };
 
-// Parses {"ts": "ISO" | ms, "machine": "...", "sensor": "...", "value": number | null}.
+// Parses {"ts": "ISO" | ms, "machine": "...", "sensor": "...", "value": number | null} with an
+// optional "received": "ISO" | ms | null.
 // machine and sensor are copied into storage (which must outlive out). Empty string = success.
 std::string parse_json_reading(std::string_view line, Reading& out, std::string& machine_storage,
                                std::string& sensor_storage);

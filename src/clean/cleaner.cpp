@@ -72,6 +72,12 @@ CleanResult clean_series_set(std::vector<Series> raw, const Rules& rules, const 
   std::sort(raw.begin(), raw.end(), [](const Series& a, const Series& b) {
     return std::tie(a.machine, a.sensor) < std::tie(b.machine, b.sensor);
   });
+  // Arrival stamps are read once, before any row moves (see Series::received).
+  std::vector<std::optional<std::int64_t>> arrival(raw.size());
+  for (std::size_t k = 0; k < raw.size(); ++k) {
+    arrival[k] = arrival_skew(raw[k]);
+    raw[k].received = {};
+  }
   for (auto& s : raw) {
     s.flags.resize(s.size(), 0);
     s.method.resize(s.size());
@@ -104,18 +110,35 @@ CleanResult clean_series_set(std::vector<Series> raw, const Rules& rules, const 
     sr.interval_ms = interval[k];
   }
 
-  // 2. Clock skew: a series whose grid phase differs from the typical phase of series with the
-  // same interval has a clock that is off.
+  // 2. Clock skew. Where the collector stamped each row's arrival (its clock synchronised, the
+  // device's perhaps not), the offset is measured directly: see arrival_skew. This is the robust
+  // way, and the only one that sees a skew shared by every series of a gateway: each device polls
+  // at its own phase, so the phases of the values' timestamps say nothing about whose clock is off.
+  // Without stamps, a series whose grid phase differs from the typical phase of series with the
+  // same interval (devices polled in step) has a clock that is off.
   std::map<std::int64_t, std::vector<double>> phases;
   std::vector<std::int64_t> phase(n, 0);
   for (std::size_t k = 0; k < n; ++k)
-    if (interval[k] > 0) {
+    if (interval[k] > 0 && !arrival[k]) {
       phase[k] = grid_phase(raw[k].ts, interval[k]);
       phases[interval[k]].push_back(static_cast<double>(phase[k]));
     }
   for (std::size_t k = 0; k < n; ++k) {
     const SensorRule& rule = rules.rule_for(raw[k].sensor);
-    if (interval[k] <= 0 || !rule.repair_timestamps) continue;
+    if (!rule.repair_timestamps) continue;
+    if (arrival[k]) {
+      // A second by default: collector latency on a plant network is tens of milliseconds, and
+      // a clock within a second of true time is right for minute-scale sensor data.
+      const std::int64_t tol = rule.skew_tolerance_ms >= 0 ? rule.skew_tolerance_ms : 1000;
+      if (std::abs(*arrival[k]) > tol) {
+        correct_skew(raw[k], *arrival[k], res.actions, "against the collector's arrival stamps");
+        rep.series[k].skew_ms = *arrival[k];
+        rep.series[k].defects.clock_skew = 1;
+        rep.steps["clock_skew"] += static_cast<std::int64_t>(raw[k].size());
+      }
+      continue;
+    }
+    if (interval[k] <= 0) continue;
     const auto& ph = phases[interval[k]];
     if (ph.size() < 3) continue;  // too few series to tell which clock is right
     const auto ref = static_cast<std::int64_t>(std::llround(median_of(ph)));
@@ -168,6 +191,24 @@ CleanResult clean_series_set(std::vector<Series> raw, const Rules& rules, const 
       sr.inserted = static_cast<std::int64_t>(added);
     }
     progress.advance();
+  }
+  // A sensor frozen at its rest level (0 rpm) is told from a machine at rest by the machine's
+  // other sensors: all series are judged first, then marked, so that the order does not matter.
+  {
+    std::vector<std::vector<std::pair<std::size_t, std::size_t>>> at_rest(n);
+    for (std::size_t k = 0; k < n; ++k) {
+      const SensorRule& rule = rules.rule_for(raw[k].sensor);
+      if (rule.stuck_run < 2) continue;
+      std::vector<const Series*> context;
+      for (std::size_t j = 0; j < n; ++j)
+        if (j != k && raw[j].machine == raw[k].machine) context.push_back(&raw[j]);
+      // Three readings in a row: a machine starting or stopping shows on each sensor at its own
+      // sampling time, which leaves one or two readings of disagreement at the edges.
+      at_rest[k] = stuck_at_rest(raw[k], context, 3);
+    }
+    for (std::size_t k = 0; k < n; ++k)
+      rep.series[k].defects.stuck_runs += static_cast<std::int64_t>(
+          mark_stuck_at_rest(raw[k], at_rest[k], rules.rule_for(raw[k].sensor).stuck_to_missing, res.actions));
   }
 
   // 5. Imputation, per machine, so that the correlated method sees the machine's other sensors.

@@ -188,7 +188,19 @@ std::int64_t grid_phase(const std::vector<TimestampMs>& ts, std::int64_t interva
   return static_cast<std::int64_t>(std::llround(median_of(std::move(off))));
 }
 
-void correct_skew(Series& s, std::int64_t skew_ms, ActionLog& log) {
+std::optional<std::int64_t> arrival_skew(const Series& s, std::size_t min_rows) {
+  std::vector<double> lag;
+  lag.reserve(s.received.size());
+  for (std::size_t i = 0; i < s.received.size() && i < s.size(); ++i)
+    if (s.received[i] != kNotReceived) lag.push_back(static_cast<double>(s.received[i] - s.ts[i]));
+  if (lag.size() < std::max<std::size_t>(min_rows, 1)) return std::nullopt;
+  // The 5th percentile: the rows that came through fastest, without the few odd ones.
+  const std::size_t q = lag.size() / 20;
+  std::nth_element(lag.begin(), lag.begin() + static_cast<std::ptrdiff_t>(q), lag.end());
+  return -static_cast<std::int64_t>(std::llround(lag[q]));
+}
+
+void correct_skew(Series& s, std::int64_t skew_ms, ActionLog& log, const std::string& how) {
   if (skew_ms == 0 || s.size() == 0) return;
   for (std::size_t i = 0; i < s.size(); ++i) s.ts[i] -= skew_ms, s.flags[i] |= kSkew;
   Action a;
@@ -196,8 +208,8 @@ void correct_skew(Series& s, std::int64_t skew_ms, ActionLog& log) {
   a.machine = s.machine, a.sensor = s.sensor;
   a.ts = s.ts[0];
   a.old_value = a.new_value = kNaN;
-  a.reason = fmt::format("clock {} by {} ms against the other series; all {} timestamps corrected",
-                         skew_ms > 0 ? "ahead" : "behind", std::abs(skew_ms), s.size());
+  a.reason = fmt::format("clock {} by {} ms {}; all {} timestamps corrected", skew_ms > 0 ? "ahead" : "behind",
+                         std::abs(skew_ms), how, s.size());
   log.push_back(std::move(a));
 }
 
@@ -313,83 +325,320 @@ std::size_t mark_out_of_range(Series& s, const SensorRule& rule, ActionLog& log)
   return n;
 }
 
+// Chance per series of a false stuck run (about one false run per 1000 series).
+constexpr double kStuckChance = 1e-3;
+
 std::size_t detect_stuck(Series& s, int min_run, bool to_missing, ActionLog& log) {
   if (min_run < 2) return 0;
   // A machine at rest reports its rest level (0 rpm, no power) for hours: the series' lowest
-  // value, when it is also a common one, is not a frozen sensor.
+  // value, when it is also a common one, is not judged here (stuck_at_rest asks the machine's
+  // other sensors).
   double lowest = INFINITY;
   std::size_t valid = 0, at_lowest = 0;
   for (double v : s.value)
     if (!std::isnan(v)) lowest = std::min(lowest, v), ++valid;
   for (double v : s.value) at_lowest += v == lowest;
   const bool rest_level = valid > 0 && 20 * at_lowest > valid;
-  std::size_t runs = 0, i = 0;
-  while (i < s.size()) {
-    if (std::isnan(s.value[i])) {
-      ++i;
-      continue;
+  // Valid values in order, their differences and the resolution (smallest step between values).
+  std::vector<std::size_t> idx;
+  for (std::size_t i = 0; i < s.size(); ++i)
+    if (!std::isnan(s.value[i])) idx.push_back(i);
+  const std::size_t n = idx.size();
+  if (n < 3) return 0;
+  double resolution = INFINITY;
+  for (std::size_t k = 1; k < n; ++k) {
+    const double d = std::abs(s.value[idx[k]] - s.value[idx[k - 1]]);
+    if (d > 0) resolution = std::min(resolution, d);
+  }
+  if (!std::isfinite(resolution)) return 0;  // a constant series: nothing says it should move
+  // How likely a run of equal readings is for this sensor here: from the median |difference| m
+  // of the readings around the run, two readings at resolution q are equal with probability
+  // about 0.27 q / m (Gaussian differences of sd m / 0.6745, rounded to q). A run of L equal
+  // readings then has probability p^(L-1); it is stuck when that is below kStuckChance / n, i.e.
+  // less than that chance that the series shows such a run by noise anywhere.
+  // A sensor whose readings often repeat (quantised, or a setpoint) is never judged stuck this way.
+  const double log_bar = std::log(kStuckChance / static_cast<double>(n));
+  std::vector<double> buf;
+  auto noise_around = [&](std::size_t a, std::size_t b) {  // run = valid positions [a, b]
+    buf.clear();
+    // Pairs (k-1, k) before the run, not touching it; and after, leaving out the pair that
+    // leaves the run (the sensor catching up with the truth).
+    for (std::size_t k = a >= 1 ? a - 1 : 0, c = 0; k >= 1 && c < 10; --k, ++c)
+      buf.push_back(std::abs(s.value[idx[k]] - s.value[idx[k - 1]]));
+    for (std::size_t k = b + 2, c = 0; k < n && c < 10; ++k, ++c)
+      buf.push_back(std::abs(s.value[idx[k]] - s.value[idx[k - 1]]));
+    if (buf.size() < 4) return 0.0;
+    return median_of(buf);
+  };
+  // Around a run at a working level next to a flat rest stretch (a speed stuck at 20 strokes
+  // while the press stands still), the neighbours show no noise: the series' own median
+  // |difference| away from its rest level stands in.
+  double away_from_rest = 0;
+  {
+    std::vector<double> d;
+    for (std::size_t k = 1; k < n; ++k) {
+      const double a = s.value[idx[k - 1]], b = s.value[idx[k]];
+      if (!(rest_level && (a == lowest || b == lowest))) d.push_back(std::abs(b - a));
     }
-    std::size_t j = i + 1;
-    while (j < s.size() && s.value[j] == s.value[i]) ++j;
-    if (j - i >= static_cast<std::size_t>(min_run) && !(rest_level && s.value[i] == lowest)) {
-      ++runs;
-      for (std::size_t k = i + 1; k < j; ++k) {
-        log.push_back(make(s, k, "stuck", fmt::format("stuck at {} for {} readings", s.value[i], j - i),
-                           to_missing ? kNaN : s.value[k]));
-        if (to_missing) s.value[k] = kNaN, s.flags[k] |= kStuck;
+    if (!d.empty()) away_from_rest = median_of(std::move(d));
+  }
+  std::size_t runs = 0, k = 0;
+  while (k < n) {
+    std::size_t j = k + 1;
+    const double v = s.value[idx[k]];
+    while (j < n && s.value[idx[j]] == v) ++j;
+    const std::size_t len = j - k;
+    if (len >= static_cast<std::size_t>(min_run) && !(rest_level && v == lowest)) {
+      double m = noise_around(k, j - 1);
+      if (m == 0) m = away_from_rest;
+      const double p = m > 0 ? std::min(1.0, 0.27 * resolution / m) : 1.0;
+      if (p < 1 && static_cast<double>(len - 1) * std::log(p) < log_bar) {
+        ++runs;
+        for (std::size_t r = k + 1; r < j; ++r) {
+          const std::size_t i = idx[r];
+          log.push_back(make(s, i, "stuck", fmt::format("stuck at {} for {} readings (chance by noise {:.1e})", v, len,
+                                                        std::pow(p, static_cast<double>(len - 1))),
+                             to_missing ? kNaN : s.value[i]));
+          if (to_missing) s.value[i] = kNaN, s.flags[i] |= kStuck;
+        }
       }
     }
-    i = j;
+    k = j;
   }
   return runs;
 }
 
+namespace {
+
+// The series' rest level: its lowest value when at least 5% of the values are at it.
+std::optional<double> rest_level(const Series& s) {
+  double lowest = INFINITY;
+  std::size_t valid = 0, at = 0;
+  for (double v : s.value)
+    if (!std::isnan(v)) lowest = std::min(lowest, v), ++valid;
+  for (double v : s.value) at += v == lowest;
+  if (valid == 0 || 20 * at <= valid) return std::nullopt;
+  return lowest;
+}
+
+// The index of the valid value of c nearest to t within max_dt, or npos.
+std::size_t nearest_valid(const Series& c, TimestampMs t, std::int64_t max_dt) {
+  auto it = std::lower_bound(c.ts.begin(), c.ts.end(), t);
+  std::size_t best = std::string::npos;
+  std::int64_t best_dt = max_dt + 1;
+  for (std::size_t i = static_cast<std::size_t>(it - c.ts.begin()), steps = 0; i < c.size() && steps < 4; ++i, ++steps)
+    if (!std::isnan(c.value[i]) && c.ts[i] - t < best_dt) best = i, best_dt = c.ts[i] - t;
+  for (std::size_t i = static_cast<std::size_t>(it - c.ts.begin()), steps = 0; i > 0 && steps < 4; --i, ++steps)
+    if (!std::isnan(c.value[i - 1]) && t - c.ts[i - 1] < best_dt) best = i - 1, best_dt = t - c.ts[i - 1];
+  return best;
+}
+
+// A context sensor as a vote on "this machine is working": value > threshold (or < when !above).
+struct Indicator {
+  const Series* series;
+  std::int64_t reach;  // how far from a reading its value still counts
+  double threshold;
+  bool above;
+};
+
+}  // namespace
+
+std::vector<std::pair<std::size_t, std::size_t>> stuck_at_rest(const Series& s,
+                                                                const std::vector<const Series*>& context,
+                                                                std::size_t min_run) {
+  std::vector<std::pair<std::size_t, std::size_t>> out;
+  const auto rest = rest_level(s);
+  if (!rest || min_run == 0) return out;
+  std::vector<Indicator> indicators;
+  for (const Series* c : context) {
+    const std::int64_t iv = estimate_interval(c->ts);
+    if (iv <= 0 || c->size() < 50) continue;
+    // The context's values while this series is at rest and while it is not.
+    std::vector<double> at_rest, working;
+    const std::int64_t reach = std::max<std::int64_t>(iv, estimate_interval(s.ts)) / 2 + 1;
+    for (std::size_t i = 0; i < c->size(); ++i) {
+      if (std::isnan(c->value[i])) continue;
+      const std::size_t j = nearest_valid(s, c->ts[i], reach);
+      if (j == std::string::npos) continue;
+      (s.value[j] == *rest ? at_rest : working).push_back(c->value[i]);
+    }
+    if (at_rest.size() < 20 || working.size() < 20) continue;
+    std::sort(at_rest.begin(), at_rest.end());
+    std::sort(working.begin(), working.end());
+    // The best threshold by balanced accuracy: scan the merged values once.
+    double best = 0, best_t = 0;
+    bool best_above = true;
+    std::size_t r = 0, w = 0;
+    while (r < at_rest.size() || w < working.size()) {
+      const double t = r < at_rest.size() && (w >= working.size() || at_rest[r] <= working[w]) ? at_rest[r] : working[w];
+      while (r < at_rest.size() && at_rest[r] <= t) ++r;
+      while (w < working.size() && working[w] <= t) ++w;
+      // "working when value > t": rest values <= t are right, working values > t are right.
+      const double rest_ok = static_cast<double>(r) / static_cast<double>(at_rest.size());
+      const double work_ok = static_cast<double>(working.size() - w) / static_cast<double>(working.size());
+      const double acc_above = (rest_ok + work_ok) / 2, acc_below = 1 - acc_above;
+      if (acc_above > best) best = acc_above, best_t = t, best_above = true;
+      if (acc_below > best) best = acc_below, best_t = t, best_above = false;
+    }
+    if (best >= 0.97) indicators.push_back({c, iv, best_t, best_above});
+  }
+  if (indicators.empty()) return out;
+  // Rest readings during which most indicators say "working", in stretches of min_run or more.
+  std::size_t first = std::string::npos, last = 0, len = 0;
+  auto close = [&]() {
+    if (first != std::string::npos && len >= min_run) out.emplace_back(first, last);
+    first = std::string::npos, len = 0;
+  };
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const double v = s.value[i];
+    if (std::isnan(v)) continue;
+    if (v != *rest) {
+      close();
+      continue;
+    }
+    int yes = 0, votes = 0;
+    for (const Indicator& ind : indicators) {
+      const std::size_t j = nearest_valid(*ind.series, s.ts[i], ind.reach);
+      if (j == std::string::npos) continue;
+      ++votes;
+      yes += ind.above ? ind.series->value[j] > ind.threshold : ind.series->value[j] <= ind.threshold;
+    }
+    // Every sensor that can tell must say "working", and two at least where two can tell: a worn
+    // machine standing idle vibrates or draws like a working one on one sensor, not on all.
+    if (votes >= std::min<int>(2, static_cast<int>(indicators.size())) && yes == votes) {
+      if (first == std::string::npos) first = i;
+      last = i, ++len;
+    } else {
+      close();
+    }
+  }
+  close();
+  return out;
+}
+
+std::size_t mark_stuck_at_rest(Series& s, const std::vector<std::pair<std::size_t, std::size_t>>& stretches,
+                               bool to_missing, ActionLog& log) {
+  for (const auto& [a, b] : stretches) {
+    std::size_t n = 0;
+    for (std::size_t k = a; k <= b; ++k) n += !std::isnan(s.value[k]);
+    const std::string reason = fmt::format("reads its rest level {} for {} readings from {} while the machine's other "
+                                           "sensors show it working",
+                                           s.value[a], n, format_iso8601(s.ts[a]));
+    for (std::size_t k = a; k <= b; ++k) {
+      if (std::isnan(s.value[k])) continue;
+      log.push_back(make(s, k, "stuck", reason, to_missing ? kNaN : s.value[k]));
+      if (to_missing) s.value[k] = kNaN, s.flags[k] |= kStuck;
+    }
+  }
+  return stretches.size();
+}
+
 std::size_t hampel(Series& s, int half_window, double threshold, ActionLog& log) {
   if (half_window <= 0) return 0;
-  const std::vector<double> orig = s.value;
+  // The valid values in order; neighbours are the nearest valid ones (a missing value must not
+  // tilt a window towards one side of a step).
+  std::vector<std::size_t> idx;
+  idx.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i)
+    if (!std::isnan(s.value[i])) idx.push_back(i);
+  const std::size_t n = idx.size();
+  if (n < 3) return 0;
+  auto x = [&](std::size_t k) { return s.value[idx[k]]; };
+  // Local noise from first differences: a step adds one large difference and moves their
+  // median little, and the scale follows the level (noise that grows with the signal, as a
+  // vibration's does). The median |difference| of the 10 pairs before the point and of the 10
+  // after (pairs that touch the point left out), the larger of the two: next to a machine
+  // starting, the noise of the running side counts. The resolution (smallest step between
+  // values) is the floor: quantised flat data (a slow machine at 3 strokes a minute) has a
+  // median difference of 0.
+  constexpr std::size_t kPairs = 10;
+  std::vector<double> d(n - 1);
+  double resolution = INFINITY;
+  for (std::size_t k = 1; k < n; ++k) {
+    d[k - 1] = std::abs(x(k) - x(k - 1));
+    if (d[k - 1] > 0) resolution = std::min(resolution, d[k - 1]);
+  }
+  if (!std::isfinite(resolution)) return 0;  // a constant series has no spikes
+  resolution = std::max(resolution, 1e-9);
+  std::vector<double> buf;
+  auto side_median = [&](std::size_t from, std::size_t to) {  // d[from, to)
+    if (to <= from || to - from < 3) return -1.0;
+    buf.assign(d.begin() + static_cast<std::ptrdiff_t>(from), d.begin() + static_cast<std::ptrdiff_t>(to));
+    auto mid = buf.begin() + static_cast<std::ptrdiff_t>(buf.size() / 2);
+    std::nth_element(buf.begin(), mid, buf.end());
+    return *mid;
+  };
+  auto noise_at = [&](std::size_t k) {
+    // Pairs (j, j+1) wholly before k: j + 1 <= k - 1; wholly after: j >= k + 1.
+    const double before = k >= 2 ? side_median(k >= kPairs + 1 ? k - 1 - kPairs : 0, k - 1) : -1.0;
+    const double after = k + 1 < d.size() ? side_median(k + 1, std::min(d.size(), k + 1 + kPairs)) : -1.0;
+    // The median |difference| of Gaussian noise is 0.954 sigma (differences have sd sqrt(2) sigma).
+    return std::max(std::max(before, after) / 0.954, resolution);
+  };
+
+  // The series' usual range: its 0.5% and 99.5% quantiles (spikes, a few per thousand, lie outside).
+  double usual_lo, usual_hi;
+  {
+    std::vector<double> all(n);
+    for (std::size_t k = 0; k < n; ++k) all[k] = x(k);
+    const std::size_t lo = n / 200, hi = n - 1 - n / 200;
+    std::nth_element(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(lo), all.end());
+    usual_lo = all[lo];
+    std::nth_element(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(hi), all.end());
+    usual_hi = all[hi];
+  }
   const std::size_t w = static_cast<std::size_t>(half_window);
-  std::vector<double> buf, med(s.size(), kNaN), mad(s.size(), kNaN), resid(s.size(), kNaN);
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (std::isnan(orig[i])) continue;
-    buf.clear();
-    const std::size_t lo = i >= w ? i - w : 0, hi = std::min(s.size(), i + w + 1);
-    for (std::size_t j = lo; j < hi; ++j)
-      if (!std::isnan(orig[j])) buf.push_back(orig[j]);
-    if (buf.size() < 3) continue;
-    med[i] = median_of(buf);
-    mad[i] = scaled_mad(buf, med[i]);
-    resid[i] = orig[i] - med[i];
-  }
-  // The MAD of a small window is itself noisy, and plain Hampel flags ordinary noise now and
-  // then; the series' own noise level (the scaled MAD of all residuals from the local medians)
-  // is a floor under the local scale, which keeps false alarms on noise rare.
-  const double noise = scaled_mad(resid, median_of(resid));
-  std::size_t n = 0;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (std::isnan(resid[i])) continue;
-    const double scale = std::max(mad[i], std::isnan(noise) ? 0.0 : noise);
-    bool lone = false;
-    if (scale <= 0) {
-      // A flat stretch (a machine at rest): a value is a spike when it departs alone, with the
-      // flat level on both sides; a departure that lasts is a step (the machine starting).
-      if (resid[i] == 0) continue;
-      std::size_t p = i, q = i + 1;
-      while (p > 0 && std::isnan(orig[p - 1])) --p;
-      while (q < s.size() && std::isnan(orig[q])) ++q;
-      // Small departures from a flat level are rounding of a slow machine (110 strokes, then 111).
-      lone = p > 0 && q < s.size() && orig[p - 1] == med[i] && orig[q] == med[i] &&
-             std::abs(resid[i]) > 0.5 * std::abs(med[i]);
-      if (!lone) continue;
+  std::vector<std::uint8_t> flag(n, 0);
+  std::vector<double> med_before(n, kNaN), med_after(n, kNaN), scale_at(n, 0);
+  std::vector<double> side;
+  std::size_t found = 0;
+  for (std::size_t k = 0; k < n; ++k) {
+    const double v = x(k), scale = noise_at(k), limit = threshold * scale;
+    // A spike stands alone: far from the nearest value on each side. A short stay at another
+    // level (a machine running for a minute) has a neighbour near it.
+    if (k > 0 && std::abs(v - x(k - 1)) <= limit) continue;
+    if (k + 1 < n && std::abs(v - x(k + 1)) <= limit) continue;
+    // ... and far from the level before it and the level after it, on the same side of both:
+    // a value between the two levels of a step is the step (Hampel with one window around the
+    // point flags the first values after a step, and misses spikes at one).
+    double mb = kNaN, ma = kNaN;
+    if (k > 0) {
+      side.clear();
+      for (std::size_t j = k > w ? k - w : 0; j < k; ++j) side.push_back(x(j));
+      mb = median_of(side);
     }
-    if (lone || std::abs(resid[i]) > threshold * scale) {
-      log.push_back(make(s, i, "spike", fmt::format("{:.6g} is {:.1f} MADs from the local median {:.6g}", orig[i],
-                                                    std::abs(resid[i]) / scale, med[i])));
-      s.value[i] = kNaN;
-      s.flags[i] |= kSpike;
-      ++n;
+    if (k + 1 < n) {
+      side.clear();
+      for (std::size_t j = k + 1; j < n && j <= k + w; ++j) side.push_back(x(j));
+      ma = median_of(side);
     }
+    bool up = true, down = true;
+    for (double m : {mb, ma}) {
+      if (std::isnan(m)) continue;
+      up = up && v - m > limit;
+      down = down && m - v > limit;
+    }
+    if (std::isnan(mb) && std::isnan(ma)) continue;
+    if (!up && !down) continue;
+    // At a step (the levels before and after differ), one reading at a third level that the
+    // series often shows is a machine passing through a mode for one sample (running for a
+    // minute before it broke down), not an outlier: outliers leave the series' usual range.
+    if (!std::isnan(mb) && !std::isnan(ma) && std::abs(mb - ma) > 4 * scale && v >= usual_lo && v <= usual_hi) continue;
+    flag[k] = 1, med_before[k] = mb, med_after[k] = ma, scale_at[k] = scale;
   }
-  return n;
+  for (std::size_t k = 0; k < n; ++k) {
+    if (!flag[k]) continue;
+    const std::size_t i = idx[k];
+    const double mb = med_before[k], ma = med_after[k];
+    const double dist = std::min(std::isnan(mb) ? INFINITY : std::abs(x(k) - mb), std::isnan(ma) ? INFINITY : std::abs(x(k) - ma));
+    log.push_back(make(s, i, "spike",
+                       fmt::format("{:.6g} is {:.1f} noise scales ({:.3g}) from the level before ({:.6g}) and after ({:.6g})",
+                                   s.value[i], dist / scale_at[k], scale_at[k], mb, ma)));
+    ++found;
+  }
+  for (std::size_t k = 0; k < n; ++k)
+    if (flag[k]) s.value[idx[k]] = kNaN, s.flags[idx[k]] |= kSpike;
+  return found;
 }
 
 std::size_t rate_outliers(Series& s, double max_rate, ActionLog& log) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,8 @@
 #include "core/time.hpp"
 
 namespace xinzhi::clean {
+
+inline constexpr TimestampMs kNotReceived = INT64_MIN;
 
 // What happened to a point (bits; a point may carry several).
 enum PointFlag : std::uint16_t {
@@ -33,6 +36,10 @@ struct Series {
   std::vector<std::int64_t> rowid;     // readings rowid; -1 for an inserted row
   std::vector<std::uint16_t> flags;
   std::vector<std::string> method;     // how an imputed value was made ("" otherwise)
+  // When the plant's collector received each row (kNotReceived: no stamp), as read; empty when
+  // the source has no stamps. Only the clock-skew step reads it, before any row moves; the
+  // cleaning then releases it (the steps that move rows do not keep it in step).
+  std::vector<TimestampMs> received;
 
   std::size_t size() const { return ts.size(); }
   void push(TimestampMs t, double v, std::int64_t id, std::uint16_t f = 0);
@@ -72,8 +79,13 @@ std::int64_t estimate_interval(const std::vector<TimestampMs>& ts);
 // The median offset of the timestamps from the epoch-aligned grid of `interval`, in
 // [-interval/2, interval/2).
 std::int64_t grid_phase(const std::vector<TimestampMs>& ts, std::int64_t interval);
-// Shifts all timestamps by -skew_ms (one logged action for the series).
-void correct_skew(Series& s, std::int64_t skew_ms, ActionLog& log);
+// The device clock's offset (device minus true time) from the collector's arrival stamps, when at
+// least min_rows rows carry one: received - ts is the latency minus that offset, latency is never
+// negative and short for most rows, so a low quantile of received - ts is minus the offset plus
+// the shortest latencies (NTP's minimum-delay idea), robust to rows held back or buffered.
+std::optional<std::int64_t> arrival_skew(const Series& s, std::size_t min_rows = 20);
+// Shifts all timestamps by -skew_ms (one logged action for the series); how: what showed it.
+void correct_skew(Series& s, std::int64_t skew_ms, ActionLog& log, const std::string& how = "against the other series");
 // Snaps timestamps to the nearest point of the grid phase + k * interval; rows that land on an occupied slot are
 // dropped and logged. Returns the number of rows moved.
 // phase: the grid's offset from the epoch-aligned one (each device may poll at its own phase).
@@ -87,11 +99,27 @@ std::int64_t circular_phase(const std::vector<TimestampMs>& ts, std::int64_t int
 // when they do against their neighbours. reference: the typical value of this sensor type (NaN = the series' own).
 std::size_t normalise_units(Series& s, const SensorRule& rule, double reference, ActionLog& log);
 std::size_t mark_out_of_range(Series& s, const SensorRule& rule, ActionLog& log);
-// Runs of at least min_run equal values; the rows after a run's first become missing when
-// to_missing. Returns the number of runs.
+// Runs of at least min_run equal values that the sensor's local noise makes implausible (less
+// than one chance in a thousand over the series), not at the series' rest level; the rows after
+// a run's first become missing when to_missing. Returns the number of runs.
 std::size_t detect_stuck(Series& s, int min_run, bool to_missing, ActionLog& log);
-// Hampel filter: a value further than threshold scaled MADs from the median of its 2w+1
-// neighbourhood becomes missing. Returns the number of spikes.
+// A sensor frozen at its rest level (the series' lowest value when it is also a common one, e.g.
+// 0 rpm) reads like a machine standing still; the machine's other sensors tell the two apart.
+// From the series' own history, each context series (the machine's other sensors) learns the
+// threshold that best separates its values while this one is at rest from those while it is
+// not; the good separators (balanced accuracy >= 0.97) then vote at each rest reading. Stretches
+// of at least min_run rest readings during which all of them (two at least) say "working" are returned as
+// [first, last] row indices (NaN rows inside are skipped).
+std::vector<std::pair<std::size_t, std::size_t>> stuck_at_rest(const Series& s,
+                                                                const std::vector<const Series*>& context,
+                                                                std::size_t min_run);
+// Logs (and, when to_missing, blanks) the rows of such stretches as stuck. Returns their number.
+std::size_t mark_stuck_at_rest(Series& s, const std::vector<std::pair<std::size_t, std::size_t>>& stretches,
+                               bool to_missing, ActionLog& log);
+// Hampel filter made robust at steps: a value further than threshold noise scales from the
+// median of the w valid values before it AND of the w after it (on the same side of both), and
+// from its nearest valid neighbour on each side, becomes missing. The noise scale is local, from
+// the first differences (at least the series' resolution). Returns the number of spikes.
 std::size_t hampel(Series& s, int half_window, double threshold, ActionLog& log);
 // A value reached and left faster than max_rate per second (a spike up and back) becomes missing.
 std::size_t rate_outliers(Series& s, double max_rate, ActionLog& log);

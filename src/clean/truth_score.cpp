@@ -313,16 +313,23 @@ std::vector<ImputeScore> score_imputation(const std::vector<Series>& raw, const 
 
 std::vector<Series> read_raw_series(store::Warehouse& wh) {
   std::vector<Series> raw;
-  store::Statement q = wh.db().prepare("SELECT rowid, ts, machine, sensor, value FROM readings ORDER BY machine, sensor, rowid");
+  store::Statement q =
+      wh.db().prepare("SELECT rowid, ts, machine, sensor, value, received FROM readings ORDER BY machine, sensor, rowid");
+  std::vector<bool> stamped;
   while (q.step()) {
     std::string machine = q.get_text(2), sensor = q.get_text(3);
     if (raw.empty() || raw.back().machine != machine || raw.back().sensor != sensor) {
       raw.emplace_back();
       raw.back().machine = std::move(machine);
       raw.back().sensor = std::move(sensor);
+      stamped.push_back(false);
     }
     raw.back().push(q.get_int(1), q.is_null(4) ? std::nan("") : q.get_double(4), q.get_int(0));
+    raw.back().received.push_back(q.is_null(5) ? kNotReceived : q.get_int(5));
+    if (!q.is_null(5)) stamped.back() = true;
   }
+  for (std::size_t k = 0; k < raw.size(); ++k)
+    if (!stamped[k]) raw[k].received.clear();  // no stamps: keep no column of them
   return raw;
 }
 

@@ -166,6 +166,12 @@ const std::vector<std::string>& migrations() {
         received_ms INTEGER NOT NULL
       ) WITHOUT ROWID;
       )SQL",
+      // 3 -> 4: when the plant's collector received each reading (UTC ms, its own synchronised
+      // clock; NULL where the source has no such stamp). ts is the device's clock: the two together
+      // show a device clock that is off (clock skew), which the values alone cannot.
+      R"SQL(
+      ALTER TABLE readings ADD COLUMN received INTEGER;
+      )SQL",
   };
   return kMigrations;
 }

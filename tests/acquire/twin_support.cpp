@@ -50,6 +50,9 @@ std::vector<Row> read_rows(const std::string& path) {
   for (std::size_t i = jsonl ? 0 : 1; i < lines.size(); ++i) {
     Row r;
     r.line = lines[i];
+    // The collector's arrival stamp (`received`) differs between a row and its retransmission:
+    // the row's text without it is what the gateway sent.
+    if (const auto p = r.line.find(",\"received\":"); jsonl && p != std::string::npos) r.line = r.line.substr(0, p) + "}";
     if (jsonl) {
       const auto j = nlohmann::json::parse(lines[i]);
       r.ts = *parse_iso8601(j.at("ts").get<std::string>());
@@ -58,7 +61,8 @@ std::vector<Row> read_rows(const std::string& path) {
       if (!j.at("value").is_null()) r.value = j.at("value").get<double>();
     } else {
       const auto f = split_csv(lines[i]);
-      if (f.size() != 4) throw std::runtime_error(path + ": bad row " + lines[i]);
+      if (f.size() != 4 && f.size() != 5) throw std::runtime_error(path + ": bad row " + lines[i]);
+      if (f.size() == 5) r.line = r.line.substr(0, r.line.rfind(','));
       r.ts = *parse_iso8601(f[0]);
       r.machine = f[1];
       r.sensor = f[2];

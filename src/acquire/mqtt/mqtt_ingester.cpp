@@ -24,7 +24,7 @@ class BatchWriter {
     seen_ = std::make_unique<store::Statement>(
         db, "INSERT OR IGNORE INTO mqtt_seen(msg_id, topic, received_ms) VALUES (?, ?, ?)");
     reading_ = std::make_unique<store::Statement>(
-        db, "INSERT INTO readings(ts, machine, sensor, value) VALUES (?, ?, ?, ?)");
+        db, "INSERT INTO readings(ts, machine, sensor, value, received) VALUES (?, ?, ?, ?, ?)");
     quarantine_ = std::make_unique<store::Statement>(
         db, "INSERT INTO quarantine(source, place, raw, reason, stage, created_ms) VALUES (?, ?, ?, ?, 'mqtt', ?)");
     source_row_ = std::make_unique<store::Statement>(
@@ -67,6 +67,8 @@ class BatchWriter {
         reading_->bind(1, r.ts).bind(2, r.machine).bind(3, r.sensor);
         if (r.value) reading_->bind(4, *r.value);
         else reading_->bind_null(4);
+        if (r.received) reading_->bind(5, *r.received);
+        else reading_->bind_null(5);
         reading_->run();
       }
       readings += d.readings.size();

@@ -90,20 +90,22 @@ void decode_csv(std::string_view body, std::size_t first_line, const ReadingRule
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (trim(line).empty() || line.front() == '#') continue;
-    if (line == "ts,machine,sensor,value") continue;  // a header
-    std::string_view f[4];
+    if (line == "ts,machine,sensor,value" || line == "ts,machine,sensor,value,received") continue;  // a header
+    std::string_view f[5];
     std::size_t n = 0, start = 0;
     for (std::size_t i = 0; i <= line.size(); ++i) {
       if (i == line.size() || line[i] == ',') {
-        if (n < 4) f[n] = line.substr(start, i - start);
+        if (n < 5) f[n] = line.substr(start, i - start);
         ++n;
         start = i + 1;
       }
     }
     const std::string where = fmt::format("line {}", line_no);
-    if (n != 4) {
+    // A fifth field is the collector's arrival stamp (the twin's landing files carry it).
+    if (n != 4 && n != 5) {
       out.rejected.push_back({where, std::string(line),
-                              fmt::format("malformed CSV: expected 4 fields ts,machine,sensor,value, got {}", n)});
+                              fmt::format("malformed CSV: expected 4 fields ts,machine,sensor,value (and optionally "
+                                          "received), got {}", n)});
       continue;
     }
     SensorReading r;
@@ -113,6 +115,14 @@ void decode_csv(std::string_view body, std::size_t first_line, const ReadingRule
       continue;
     }
     r.ts = *ts;
+    if (n == 5 && !trim(f[4]).empty()) {
+      const auto rc = parse_ts_text(f[4]);
+      if (!rc) {
+        out.rejected.push_back({where, std::string(line), fmt::format("bad received timestamp '{}'", trim(f[4]))});
+        continue;
+      }
+      r.received = *rc;
+    }
     r.machine = std::string(trim(f[1]));
     r.sensor = std::string(trim(f[2]));
     std::string reason = parse_value_text(f[3], r.value);
@@ -137,6 +147,16 @@ std::string json_reading(const json& j, const ReadingRules& rules, TimestampMs n
     r.ts = *parsed;
   } else {
     return "bad timestamp " + ts->dump();
+  }
+  if (const auto rc = j.find("received"); rc != j.end() && !rc->is_null()) {
+    if (rc->is_number_integer()) r.received = rc->get<TimestampMs>();
+    else if (rc->is_string()) {
+      const auto parsed = parse_iso8601(rc->get_ref<const std::string&>());
+      if (!parsed) return fmt::format("bad received timestamp '{}'", rc->get_ref<const std::string&>());
+      r.received = *parsed;
+    } else {
+      return "bad received timestamp " + rc->dump();
+    }
   }
   for (const char* key : {"machine", "sensor"}) {
     const auto it = j.find(key);

@@ -1,5 +1,5 @@
 // Decoding an MQTT payload into sensor readings: JSON (one object, an array, {"id","readings"}
-// or JSON Lines) or CSV lines ts,machine,sensor,value. Every reading is checked (known sensor,
+// or JSON Lines) or CSV lines ts,machine,sensor,value[,received]. Every reading is checked (known sensor,
 // finite value, timestamp inside a window); what fails is returned with its reason for quarantine.
 #pragma once
 

@@ -15,6 +15,7 @@ struct SensorReading {
   std::string machine;
   std::string sensor;
   std::optional<double> value;  // nullopt: the gateway reported the value as missing
+  std::optional<TimestampMs> received;  // the collector's arrival stamp, when the payload carries one
 };
 
 // The sensors a plant reports by default; ingest commands take their own list.

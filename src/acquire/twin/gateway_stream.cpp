@@ -27,6 +27,7 @@ GatewayStream::GatewayStream(const PlantConfig& plant, int gateway, const std::s
       file_(path),
       defects_(defects),
       rng_(plant.seed, "gateway", static_cast<std::uint64_t>(gateway)),
+      latency_rng_(plant.seed, "latency", static_cast<std::uint64_t>(gateway)),
       jsonl_(cfg_.format == "jsonl"),
       skew_ms_(static_cast<TimestampMs>(std::llround(cfg_.clock_skew_s * 1000))),
       // No defect starts in the last hour, so that everything held back has been written and
@@ -73,6 +74,7 @@ GatewayStream::GatewayStream(const PlantConfig& plant, int gateway, const std::s
   if (skew_ms_ != 0) record(DefectKind::clock_skew, -1, -1, plant.start, fmt::format("offset_ms={}", skew_ms_));
   if (!jsonl_) {
     file_.buf().append(twin_layout::kLandingCsvHeader);
+    if (cfg_.received) file_.buf().append(twin_layout::kLandingCsvReceivedColumn);
     file_.buf() += '\n';
   }
 }
@@ -92,7 +94,9 @@ void GatewayStream::close_gap(int m) {
 
 void GatewayStream::close_stuck(int series) {
   Run& r = stuck_runs_[series];
-  if (r.active && r.n > 0) {
+  // Only a run that reported something false is a defect: a speed sensor frozen at 0 rpm while
+  // its machine stands still reports the truth, and no one (and no cleaning) could tell.
+  if (r.active && r.n > 0 && r.differs) {
     std::string value;
     const int sensor = series % kSensorKinds;
     const bool f = cfg_.fahrenheit && sensor == static_cast<int>(SensorKind::temperature);
@@ -102,6 +106,7 @@ void GatewayStream::close_stuck(int series) {
   }
   r.active = false;
   r.n = 0;
+  r.differs = false;
 }
 
 void GatewayStream::format_line(std::string& line, const Sample& s, bool missing, double value) {
@@ -119,7 +124,6 @@ void GatewayStream::format_line(std::string& line, const Sample& s, bool missing
     line += "\",\"value\":";
     if (missing) line += "null";
     else append_fixed(line, f ? to_fahrenheit(value) : value, f ? 2 : kSensorDecimals[s.sensor]);
-    line += "}\n";
   } else {
     append_ts(line, s.ts + skew_ms_);
     line += ',';
@@ -128,24 +132,38 @@ void GatewayStream::format_line(std::string& line, const Sample& s, bool missing
     line += sensor;
     line += ',';
     if (!missing) append_fixed(line, f ? to_fahrenheit(value) : value, f ? 2 : kSensorDecimals[s.sensor]);
-    line += '\n';
   }
 }
 
-void GatewayStream::emit(const std::string& line, TimestampMs ts, int machine, int sensor) {
+void GatewayStream::put(const std::string& line) {
   std::string& out = file_.buf();
+  const std::size_t before = out.size();
   out += line;
+  if (cfg_.received) {
+    // Arrival at the collector, in true time: a network latency of a few to a few hundred ms and,
+    // for one row in a thousand, a burst held in the gateway's store-and-forward buffer for up
+    // to half a minute. One connection: arrivals keep the order the rows were sent in.
+    auto latency = static_cast<TimestampMs>(5 + latency_rng_.exponential(40));
+    if (latency_rng_.chance(0.001)) latency += static_cast<TimestampMs>(latency_rng_.uniform(1000, 30'000));
+    last_received_ = std::max(last_received_, now_ + latency);
+    out += jsonl_ ? ",\"received\":\"" : ",";
+    append_ts(out, last_received_);
+    if (jsonl_) out += '"';
+  }
+  out += jsonl_ ? "}\n" : "\n";
+  last_line_len_ = out.size() - before;
   ++rows_;
-  last_line_len_ = line.size();
+}
+
+void GatewayStream::emit(const std::string& line, TimestampMs ts, int machine, int sensor) {
+  put(line);
   last_machine_ = machine, last_sensor_ = sensor, last_ts_ = ts;
   max_emitted_ = std::max(max_emitted_, ts);
   prev_ts_ = ts;
   // Retransmissions due after this row.
   for (std::size_t i = 0; i < pending_.size();) {
     if (--pending_[i].rows_left <= 0) {
-      out += pending_[i].line;
-      ++rows_;
-      last_line_len_ = pending_[i].line.size();
+      put(pending_[i].line);
       prev_ts_ = pending_[i].ts;
       record(DefectKind::duplicate, pending_[i].machine, pending_[i].sensor, pending_[i].ts, "");
       pending_.erase(pending_.begin() + static_cast<std::ptrdiff_t>(i));
@@ -156,8 +174,7 @@ void GatewayStream::emit(const std::string& line, TimestampMs ts, int machine, i
   if (ts < quiet_from_ && rng_.chance(cfg_.defects.duplicate)) {
     const int later = rng_.between(0, 3);
     if (later == 0) {
-      out += line;
-      ++rows_;
+      put(line);
       record(DefectKind::duplicate, machine, sensor, ts, "");
     } else {
       pending_.push_back({later, ts, machine, sensor, line});
@@ -167,6 +184,7 @@ void GatewayStream::emit(const std::string& line, TimestampMs ts, int machine, i
 }
 
 void GatewayStream::write(const Sample& s) {
+  now_ = s.ts;
   const int m = s.machine;
   const int series = m * kSensorKinds + s.sensor;
   // A dropped link: the machine's rows never reach the file.
@@ -194,6 +212,7 @@ void GatewayStream::write(const Sample& s) {
   }
   if (stuck.next < stucks.size() && stucks[stuck.next].start <= s.ts) {
     if (!stuck.active) stuck.active = true, stuck.first = s.ts, stuck.value = s.value;
+    stuck.differs |= s.value != stuck.value;
     stuck.last = s.ts;
     ++stuck.n;
     value = stuck.value;
@@ -239,9 +258,7 @@ void GatewayStream::finish() {
     if (late) record(DefectKind::out_of_order, h.machine, h.sensor, h.ts, "after=" + format_iso8601(after));
   }
   for (auto& p : pending_) {
-    file_.buf() += p.line;
-    ++rows_;
-    last_line_len_ = p.line.size();
+    put(p.line);
     record(DefectKind::duplicate, p.machine, p.sensor, p.ts, "");
   }
   pending_.clear();

@@ -1,7 +1,9 @@
 // One gateway writing what real gateways write: the true samples of its machines, in time
 // order, with the gateway's defects injected (gaps, missing values, duplicates, out-of-order
 // rows, stuck sensors, spikes, °F temperatures, clock skew, a truncated last line). Every
-// injected defect is also recorded as a DefectRow for truth/defects.csv.
+// injected defect is also recorded as a DefectRow for truth/defects.csv. Where the gateway's
+// `received` is on, each row also carries the time the plant's collector received it (true
+// clock, after a network latency), which is what makes a gateway's skewed clock observable.
 #pragma once
 
 #include <array>
@@ -53,6 +55,7 @@ class GatewayStream {
     TimestampMs first = 0, last = 0;
     std::uint64_t n = 0;
     double value = 0;
+    bool differs = false;  // a frozen sample differs from the true one (else the run is invisible)
   };
   struct Held {
     TimestampMs release, ts;
@@ -66,7 +69,10 @@ class GatewayStream {
     std::string line;
   };
 
+  // The line without its arrival stamp and terminator (these are added when it is sent).
   void format_line(std::string& line, const Sample& s, bool missing, double value);
+  // Sends one line now: appends it with its arrival stamp and terminator.
+  void put(const std::string& line);
   void emit(const std::string& line, TimestampMs ts, int machine, int sensor);
   void record(DefectKind kind, int machine, int sensor, TimestampMs ts, std::string detail);
   void close_gap(int machine);
@@ -78,7 +84,10 @@ class GatewayStream {
   OutputFile file_;
   std::vector<DefectRow>& defects_;
   Rng rng_;
+  Rng latency_rng_;  // its own stream, so that arrival stamps do not change the defects
   bool jsonl_;
+  TimestampMs now_ = 0;  // true time of the sample being written: when lines are sent
+  TimestampMs last_received_ = INT64_MIN;
   TimestampMs skew_ms_, quiet_from_;
   std::vector<std::vector<Interval>> gaps_;   // per machine (plant index)
   std::vector<Run> gap_runs_;

@@ -201,6 +201,7 @@ PlantConfig parse(const ConfigNode& root) {
       gw.clock_skew_s = g.get<double>("clock_skew_s", 0);
       if (std::abs(gw.clock_skew_s) > 86400) g.fail_at("clock_skew_s", "must be within one day");
       gw.truncate_last_line = g.get<bool>("truncate_last_line", false);
+      gw.received = g.get<bool>("received", true);
       gw.defects = base;
       if (auto d = g.optional_child("defects")) gw.defects = parse_defects(*d, base);
       g.finish();

@@ -73,6 +73,9 @@ struct Gateway {
   bool fahrenheit = false;     // reports temperature in °F
   double clock_skew_s = 0;     // constant offset added to every timestamp
   bool truncate_last_line = false;
+  // The plant's collector (an NTP-synchronised broker or historian, like OPC UA's ServerTimestamp
+  // next to the device's SourceTimestamp) stamps each row's arrival in true time: column `received`.
+  bool received = true;
   DefectRates defects;
 };
 

@@ -13,10 +13,13 @@ inline constexpr std::string_view kPlantJson = "plant.json";
 
 // Raw gateway output: landing/<gateway>.csv (header kLandingCsvHeader, empty value = missing)
 // or landing/<gateway>.jsonl ({"ts","machine","sensor","value"}, value null = missing).
+// A gateway with `received` (the default) adds the collector's arrival stamp in true UTC: the
+// CSV column kLandingCsvReceivedColumn, the JSON key "received" (ts is the gateway's own clock).
 inline constexpr std::string_view kLandingDir = "landing";
 inline constexpr std::string_view kLandingCsvExt = ".csv";
 inline constexpr std::string_view kLandingJsonlExt = ".jsonl";
 inline constexpr std::string_view kLandingCsvHeader = "ts,machine,sensor,value";
+inline constexpr std::string_view kLandingCsvReceivedColumn = ",received";
 
 // Technician logs: records/maintenance.jsonl, one object per line:
 //   {"id","ts","machine","lang":"en"|"zh","split":"train"|"dev"|"test","kind":"fault"|"repair"|
@@ -55,8 +58,9 @@ inline constexpr std::string_view kTruthMaintenanceHeader = "machine,start,end,k
 //   missing         one row per sample written with an empty value (null in JSON Lines)
 //   duplicate       one row per extra copy of a sample (same ts, machine, sensor, value)
 //   out_of_order    one row per sample written late: detail "after=<ISO true ts of the row it follows>"
-//   stuck           one row per run of a frozen sensor: ts = first frozen sample,
-//                   detail "end=<ISO last frozen sample>;samples=<n>;value=<reported value>"
+//   stuck           one row per run of a frozen sensor that reported at least one false value
+//                   (a speed frozen at 0 while the machine stands still is no defect): ts = first
+//                   frozen sample, detail "end=<ISO last frozen sample>;samples=<n>;value=<reported value>"
 //   spike           one row per sample replaced by an outlier: detail "true=<v>;reported=<v>"
 //   unit_fahrenheit one row per machine on a gateway that reports temperature in °F:
 //                   sensor temperature, ts = simulation start, detail "factor=1.8;offset=32"
