@@ -7,6 +7,7 @@
 
 #include "core/error.hpp"
 #include "core/fs.hpp"
+#include "text/dense.hpp"
 #include "text/model_impl.hpp"
 
 namespace xinzhi::text {
@@ -121,15 +122,15 @@ torch::Tensor Model::Impl::encode(const torch::Tensor& ids, const torch::Tensor&
     return torch::gelu(t, "tanh");
   };
   for (const Layer& L : layers) {
-    auto q = torch::linear(x, L.qw, L.qb).view({B, S, A, D}).transpose(1, 2);
-    auto k = torch::linear(x, L.kw, L.kb).view({B, S, A, D}).transpose(1, 2);
-    auto v = torch::linear(x, L.vw, L.vb).view({B, S, A, D}).transpose(1, 2);
+    auto q = dense(x, L.qw, L.qb).view({B, S, A, D}).transpose(1, 2);
+    auto k = dense(x, L.kw, L.kb).view({B, S, A, D}).transpose(1, 2);
+    auto v = dense(x, L.vw, L.vb).view({B, S, A, D}).transpose(1, 2);
     auto scores = torch::matmul(q, k.transpose(-1, -2)).mul(scale) + ext;
     auto probs = torch::dropout(torch::softmax(scores, -1), ad, train);
     auto ctx = torch::matmul(probs, v).transpose(1, 2).reshape({B, S, H});
-    auto a = torch::layer_norm(torch::dropout(torch::linear(ctx, L.ow, L.ob), pd, train) + x, {H}, L.ln1w, L.ln1b, eps);
-    auto inter = act(torch::linear(a, L.iw, L.ib));
-    x = torch::layer_norm(torch::dropout(torch::linear(inter, L.o2w, L.o2b), pd, train) + a, {H}, L.ln2w, L.ln2b, eps);
+    auto a = torch::layer_norm(torch::dropout(dense(ctx, L.ow, L.ob), pd, train) + x, {H}, L.ln1w, L.ln1b, eps);
+    auto inter = act(dense(a, L.iw, L.ib));
+    x = torch::layer_norm(torch::dropout(dense(inter, L.o2w, L.o2b), pd, train) + a, {H}, L.ln2w, L.ln2b, eps);
   }
   return x;
 }
@@ -139,14 +140,14 @@ torch::Tensor Model::Impl::emissions(const Batch& b, bool train) const {
   auto h = encode(ids, mask, train);
   auto pos = to_tensor(b.word_pos, b.size, b.words);
   auto picked = torch::gather(h, 1, pos.unsqueeze(-1).expand({b.size, b.words, cfg.hidden_size}));
-  return torch::linear(torch::dropout(picked, cfg.hidden_dropout_prob, train), cls_w, cls_b);
+  return dense(torch::dropout(picked, cfg.hidden_dropout_prob, train), cls_w, cls_b);
 }
 
 torch::Tensor Model::Impl::sequence_logits(const Batch& b, bool train) const {
   auto ids = to_tensor(b.ids, b.size, b.length), mask = to_tensor(b.mask, b.size, b.length);
   auto h = encode(ids, mask, train);
-  auto pooled = torch::tanh(torch::linear(h.select(1, 0), pool_w, pool_b));
-  return torch::linear(torch::dropout(pooled, cfg.hidden_dropout_prob, train), cls_w, cls_b);
+  auto pooled = torch::tanh(dense(h.select(1, 0), pool_w, pool_b));
+  return dense(torch::dropout(pooled, cfg.hidden_dropout_prob, train), cls_w, cls_b);
 }
 
 // Negative log-likelihood of the tag sequences, summed over rows (pytorch-crf's conventions:
@@ -259,9 +260,9 @@ torch::Tensor Model::Impl::loss(const Batch& b, bool train, int64_t& count) cons
       count = where.size(0);
       if (count == 0) return (h.sum() * 0.0);
       auto hm = h.index_select(0, where);
-      auto t = torch::layer_norm(torch::gelu(torch::linear(hm, mlm_w, mlm_b)), {cfg.hidden_size}, mlm_ln_w, mlm_ln_b,
+      auto t = torch::layer_norm(torch::gelu(dense(hm, mlm_w, mlm_b)), {cfg.hidden_size}, mlm_ln_w, mlm_ln_b,
                                  cfg.layer_norm_eps);
-      auto logits = torch::linear(t, word_emb, mlm_bias);  // decoder tied to the word embeddings
+      auto logits = dense(t, word_emb, mlm_bias);  // decoder tied to the word embeddings
       return torch::nn::functional::cross_entropy(
           logits, labels.index_select(0, where), torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum));
     }
@@ -290,7 +291,7 @@ int64_t Model::num_parameters() const {
 }
 
 void Model::set_threads(int threads) {
-  if (threads > 0) torch::set_num_threads(threads);
+  set_compute_threads(threads);
 }
 
 std::vector<NamedTensor> Model::state() const {
