@@ -8,6 +8,7 @@
 #include "core/error.hpp"
 #include "core/fs.hpp"
 #include "text/dense.hpp"
+#include "text/dropout.hpp"
 #include "text/model_impl.hpp"
 
 namespace xinzhi::text {
@@ -112,7 +113,7 @@ torch::Tensor Model::Impl::encode(const torch::Tensor& ids, const torch::Tensor&
     throw InternalError(fmt::format("sequence of {} tokens exceeds max_position_embeddings {}", S, cfg.max_position_embeddings));
   const double pd = cfg.hidden_dropout_prob, ad = cfg.attention_probs_dropout_prob, eps = cfg.layer_norm_eps;
   auto x = torch::embedding(word_emb, ids) + pos_emb.narrow(0, 0, S).unsqueeze(0) + type_emb[0];
-  x = torch::dropout(torch::layer_norm(x, {H}, emb_ln_w, emb_ln_b, eps), pd, train);
+  x = hashed_dropout(torch::layer_norm(x, {H}, emb_ln_w, emb_ln_b, eps), pd, train);
   // Additive mask: 0 for real tokens, the float minimum for padding (as Hugging Face).
   auto ext = (1.0 - mask.to(torch::kFloat32)).mul(std::numeric_limits<float>::lowest()).view({B, 1, 1, S});
   const double scale = 1.0 / std::sqrt(static_cast<double>(D));
@@ -126,11 +127,11 @@ torch::Tensor Model::Impl::encode(const torch::Tensor& ids, const torch::Tensor&
     auto k = dense(x, L.kw, L.kb).view({B, S, A, D}).transpose(1, 2);
     auto v = dense(x, L.vw, L.vb).view({B, S, A, D}).transpose(1, 2);
     auto scores = torch::matmul(q, k.transpose(-1, -2)).mul(scale) + ext;
-    auto probs = torch::dropout(torch::softmax(scores, -1), ad, train);
+    auto probs = hashed_dropout(torch::softmax(scores, -1), ad, train);
     auto ctx = torch::matmul(probs, v).transpose(1, 2).reshape({B, S, H});
-    auto a = torch::layer_norm(torch::dropout(dense(ctx, L.ow, L.ob), pd, train) + x, {H}, L.ln1w, L.ln1b, eps);
+    auto a = torch::layer_norm(hashed_dropout(dense(ctx, L.ow, L.ob), pd, train) + x, {H}, L.ln1w, L.ln1b, eps);
     auto inter = act(dense(a, L.iw, L.ib));
-    x = torch::layer_norm(torch::dropout(dense(inter, L.o2w, L.o2b), pd, train) + a, {H}, L.ln2w, L.ln2b, eps);
+    x = torch::layer_norm(hashed_dropout(dense(inter, L.o2w, L.o2b), pd, train) + a, {H}, L.ln2w, L.ln2b, eps);
   }
   return x;
 }
@@ -140,14 +141,14 @@ torch::Tensor Model::Impl::emissions(const Batch& b, bool train) const {
   auto h = encode(ids, mask, train);
   auto pos = to_tensor(b.word_pos, b.size, b.words);
   auto picked = torch::gather(h, 1, pos.unsqueeze(-1).expand({b.size, b.words, cfg.hidden_size}));
-  return dense(torch::dropout(picked, cfg.hidden_dropout_prob, train), cls_w, cls_b);
+  return dense(hashed_dropout(picked, cfg.hidden_dropout_prob, train), cls_w, cls_b);
 }
 
 torch::Tensor Model::Impl::sequence_logits(const Batch& b, bool train) const {
   auto ids = to_tensor(b.ids, b.size, b.length), mask = to_tensor(b.mask, b.size, b.length);
   auto h = encode(ids, mask, train);
   auto pooled = torch::tanh(dense(h.select(1, 0), pool_w, pool_b));
-  return dense(torch::dropout(pooled, cfg.hidden_dropout_prob, train), cls_w, cls_b);
+  return dense(hashed_dropout(pooled, cfg.hidden_dropout_prob, train), cls_w, cls_b);
 }
 
 // Negative log-likelihood of the tag sequences, summed over rows (pytorch-crf's conventions:
