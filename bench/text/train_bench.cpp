@@ -78,5 +78,15 @@ int main(int argc, char** argv) {
   std::printf("recipe=xinzhi-bucketed%s non-pad tokens/s %.0f (steps %d, batch %d, threads %d, %s; %.0f tokens per CPU-second)\n",
               bf16 ? "-bf16" : "", static_cast<double>(tokens) / secs, steps, batch, threads, bf16 ? "bf16 autocast" : "F32",
               static_cast<double>(tokens) / cpu);
+  // Model FLOPs per real token for MFU (bench/text/run): 6 per weight of the matmuls a token goes
+  // through (2 forward, 4 backward; embeddings are lookups, not matmuls) plus attention's
+  // 12·layers·hidden·S (QKᵀ and PV, forward and backward), S the length of the token's own
+  // sentence, averaged over tokens (Σn²/Σn): padding is not useful work, so it is not counted.
+  double sum_n = 0, sum_n2 = 0;
+  for (auto& e : ex) sum_n += static_cast<double>(e.ids.size()), sum_n2 += static_cast<double>(e.ids.size() * e.ids.size());
+  const double H = hidden, I = 4.0 * hidden, C = static_cast<double>(c.num_labels());
+  const double matmul_weights = layers * (4 * H * H + 2 * H * I) + H * C;
+  std::printf("model_flops_per_token=%.0f (6 x %.0f matmul weights + attention at mean length %.1f)\n",
+              6 * matmul_weights + 12.0 * layers * H * (sum_n2 / sum_n), matmul_weights, sum_n2 / sum_n);
   return 0;
 }

@@ -1,5 +1,3 @@
-#include <dlfcn.h>
-
 #include <cmath>
 #include <filesystem>
 #include <map>
@@ -10,6 +8,8 @@
 
 #include "core/error.hpp"
 #include "core/fs.hpp"
+#include "text/dense.hpp"
+#include "text/dropout.hpp"
 #include "text/model_impl.hpp"
 
 namespace xinzhi::text {
@@ -123,7 +123,7 @@ torch::Tensor Model::Impl::encode(const torch::Tensor& ids, const torch::Tensor&
   const double pd = cfg.hidden_dropout_prob, ad = cfg.attention_probs_dropout_prob, eps = cfg.layer_norm_eps;
   auto x = torch::embedding(word_emb, ids) + pos_emb.narrow(0, 0, S).unsqueeze(0) +
            (types.defined() ? torch::embedding(type_emb, types) : type_emb[0]);
-  x = torch::dropout(torch::layer_norm(x, {H}, emb_ln_w, emb_ln_b, eps), pd, train);
+  x = hashed_dropout(torch::layer_norm(x, {H}, emb_ln_w, emb_ln_b, eps), pd, train);
   // Additive mask: 0 for real tokens, the float minimum for padding (as Hugging Face).
   auto ext = (1.0 - mask.to(torch::kFloat32)).mul(std::numeric_limits<float>::lowest()).view({B, 1, 1, S});
   const double scale = 1.0 / std::sqrt(static_cast<double>(D));
@@ -133,15 +133,15 @@ torch::Tensor Model::Impl::encode(const torch::Tensor& ids, const torch::Tensor&
     return torch::gelu(t, "tanh");
   };
   for (const Layer& L : layers) {
-    auto q = torch::linear(x, L.qw, L.qb).view({B, S, A, D}).transpose(1, 2);
-    auto k = torch::linear(x, L.kw, L.kb).view({B, S, A, D}).transpose(1, 2);
-    auto v = torch::linear(x, L.vw, L.vb).view({B, S, A, D}).transpose(1, 2);
+    auto q = dense(x, L.qw, L.qb).view({B, S, A, D}).transpose(1, 2);
+    auto k = dense(x, L.kw, L.kb).view({B, S, A, D}).transpose(1, 2);
+    auto v = dense(x, L.vw, L.vb).view({B, S, A, D}).transpose(1, 2);
     auto scores = torch::matmul(q, k.transpose(-1, -2)).mul(scale) + ext;
-    auto probs = torch::dropout(torch::softmax(scores, -1), ad, train);
+    auto probs = hashed_dropout(torch::softmax(scores, -1), ad, train);
     auto ctx = torch::matmul(probs, v).transpose(1, 2).reshape({B, S, H});
-    auto a = torch::layer_norm(torch::dropout(torch::linear(ctx, L.ow, L.ob), pd, train) + x, {H}, L.ln1w, L.ln1b, eps);
-    auto inter = act(torch::linear(a, L.iw, L.ib));
-    x = torch::layer_norm(torch::dropout(torch::linear(inter, L.o2w, L.o2b), pd, train) + a, {H}, L.ln2w, L.ln2b, eps);
+    auto a = torch::layer_norm(hashed_dropout(dense(ctx, L.ow, L.ob), pd, train) + x, {H}, L.ln1w, L.ln1b, eps);
+    auto inter = act(dense(a, L.iw, L.ib));
+    x = torch::layer_norm(hashed_dropout(dense(inter, L.o2w, L.o2b), pd, train) + a, {H}, L.ln2w, L.ln2b, eps);
   }
   return x;
 }
@@ -150,13 +150,13 @@ torch::Tensor Model::Impl::emissions(const Batch& b, bool train) const {
   auto h = encode(b, train);
   auto pos = to_tensor(b.word_pos, b.size, b.words);
   auto picked = torch::gather(h, 1, pos.unsqueeze(-1).expand({b.size, b.words, cfg.hidden_size}));
-  return torch::linear(torch::dropout(picked, cfg.hidden_dropout_prob, train), cls_w, cls_b);
+  return dense(hashed_dropout(picked, cfg.hidden_dropout_prob, train), cls_w, cls_b);
 }
 
 torch::Tensor Model::Impl::sequence_logits(const Batch& b, bool train) const {
   auto h = encode(b, train);
-  auto pooled = torch::tanh(torch::linear(h.select(1, 0), pool_w, pool_b));
-  return torch::linear(torch::dropout(pooled, cfg.hidden_dropout_prob, train), cls_w, cls_b);
+  auto pooled = torch::tanh(dense(h.select(1, 0), pool_w, pool_b));
+  return dense(hashed_dropout(pooled, cfg.hidden_dropout_prob, train), cls_w, cls_b);
 }
 
 // Negative log-likelihood of the tag sequences, summed over rows (pytorch-crf's conventions:
@@ -309,9 +309,9 @@ torch::Tensor Model::Impl::loss(const Batch& b, bool train, int64_t& count) cons
       auto logits = forward([&] {
         auto h = encode(b, train).reshape({-1, cfg.hidden_size});
         auto hm = h.index_select(0, where);
-        auto t = torch::layer_norm(torch::gelu(torch::linear(hm, mlm_w, mlm_b)), {cfg.hidden_size}, mlm_ln_w, mlm_ln_b,
+        auto t = torch::layer_norm(torch::gelu(dense(hm, mlm_w, mlm_b)), {cfg.hidden_size}, mlm_ln_w, mlm_ln_b,
                                    cfg.layer_norm_eps);
-        return torch::linear(t, word_emb, mlm_bias);  // decoder tied to the word embeddings
+        return dense(t, word_emb, mlm_bias);  // decoder tied to the word embeddings
       });
       return torch::nn::functional::cross_entropy(
           logits, labels.index_select(0, where), torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum));
@@ -338,16 +338,6 @@ int64_t Model::num_parameters() const {
   int64_t n = 0;
   for (auto& [name, t] : impl_->params) n += t.numel();
   return n;
-}
-
-void set_compute_threads(int threads) {
-  if (threads <= 0) return;
-  torch::set_num_threads(threads);
-  // Debian's libtorch does its matrix products in OpenBLAS, whose own thread pool ignores
-  // torch::set_num_threads and defaults to every core: "--threads 1" would still run two
-  // spinning BLAS threads. Tell OpenBLAS too when it is the BLAS that is loaded.
-  using SetThreads = void (*)(int);
-  if (auto f = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) f(threads);
 }
 
 void Model::set_threads(int threads) {

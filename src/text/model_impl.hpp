@@ -44,9 +44,6 @@ struct Model::Impl {
   std::vector<int32_t> viterbi(const torch::Tensor& em, const torch::Tensor& mask) const;
 };
 
-// torch's intra-op threads and, where it is the BLAS underneath, OpenBLAS's (0: leave as is).
-void set_compute_threads(int threads);
-
 torch::Tensor to_tensor(const std::vector<int64_t>& v, int64_t rows, int64_t cols);
 
 }  // namespace xinzhi::text

@@ -15,6 +15,8 @@
 
 #include "core/error.hpp"
 #include "core/fs.hpp"
+#include "text/adamw.hpp"
+#include "text/dense.hpp"
 #include "text/model_impl.hpp"
 #include "text/process_group_impl.hpp"
 
@@ -89,27 +91,36 @@ torch::Tensor from_hex(const std::string& s) {
   return t;
 }
 
-// AdamW exactly as torch.optim.AdamW (decoupled weight decay, bias-corrected moments).
+// AdamW exactly as torch.optim.AdamW (decoupled weight decay, bias-corrected moments), one
+// fused pass per parameter (text/adamw.hpp). grad_scale folds gradient-norm clipping into that
+// pass instead of rewriting every gradient first.
 struct AdamW {
   std::vector<torch::Tensor> m, v;
+  // A parameter joins the updates at its first gradient and is updated every step after that,
+  // with a zero gradient where a step does not reach it (as when gradients were zeroed, not
+  // reset, between steps).
+  std::vector<bool> started;
   int64_t t = 0;
   void init(const std::vector<std::pair<std::string, torch::Tensor>>& params) {
     for (auto& [n, p] : params) m.push_back(torch::zeros_like(p)), v.push_back(torch::zeros_like(p));
+    started.assign(params.size(), false);
   }
-  void step(std::vector<std::pair<std::string, torch::Tensor>>& params, double lr, const TrainOptions& o) {
+  void step(std::vector<std::pair<std::string, torch::Tensor>>& params, double lr, const TrainOptions& o,
+            double grad_scale) {
     torch::NoGradGuard ng;
     ++t;
-    const double bc1 = 1 - std::pow(o.adam_beta1, static_cast<double>(t));
-    const double bc2 = 1 - std::pow(o.adam_beta2, static_cast<double>(t));
     for (size_t i = 0; i < params.size(); ++i) {
       auto& p = params[i].second;
-      if (!p.grad().defined()) continue;
       const auto& g = p.grad();
-      if (!no_decay(params[i].first) && o.weight_decay > 0) p.mul_(1 - lr * o.weight_decay);
-      m[i].mul_(o.adam_beta1).add_(g, 1 - o.adam_beta1);
-      v[i].mul_(o.adam_beta2).addcmul_(g, g, 1 - o.adam_beta2);
-      auto denom = (v[i].sqrt() / std::sqrt(bc2)).add_(o.adam_eps);
-      p.addcdiv_(m[i], denom, -lr / bc1);
+      if (g.defined()) started[i] = true;
+      if (!started[i]) continue;
+      AdamWStep s;
+      s.lr = lr, s.beta1 = o.adam_beta1, s.beta2 = o.adam_beta2, s.eps = o.adam_eps;
+      s.weight_decay = no_decay(params[i].first) ? 0.0 : o.weight_decay;
+      s.step = t, s.grad_scale = grad_scale;
+      const torch::Tensor gc = g.defined() ? g.to(torch::kFloat32).contiguous() : torch::Tensor();
+      adamw_fused(p.data_ptr<float>(), gc.defined() ? gc.data_ptr<float>() : nullptr, m[i].data_ptr<float>(),
+                  v[i].data_ptr<float>(), p.numel(), s);
     }
   }
 };
@@ -124,7 +135,7 @@ Batch slice_rows(const Batch& b, int64_t lo, int64_t hi) {
     const size_t per = v.size() / static_cast<size_t>(b.size);
     dst.assign(v.begin() + static_cast<long>(static_cast<size_t>(lo) * per), v.begin() + static_cast<long>(static_cast<size_t>(hi) * per));
   };
-  cut(b.ids, out.ids), cut(b.mask, out.mask), cut(b.word_pos, out.word_pos), cut(b.word_labels, out.word_labels);
+  cut(b.ids, out.ids), cut(b.mask, out.mask), cut(b.types, out.types), cut(b.word_pos, out.word_pos), cut(b.word_labels, out.word_labels);
   cut(b.labels, out.labels), cut(b.targets, out.targets), cut(b.mlm_labels, out.mlm_labels);
   return out;
 }
@@ -141,6 +152,20 @@ void broadcast_all(ProcessGroup& g, const std::vector<torch::Tensor*>& ts, const
     t->detach().copy_(buf.narrow(0, off, t->numel()).view(t->sizes()));
     off += t->numel();
   }
+}
+
+// torch.nn.utils.clip_grad_norm_'s factor (max_norm / (total norm + 1e-6), at most 1), with the
+// norm summed in one pass over each gradient.
+double clip_scale(const std::vector<std::pair<std::string, torch::Tensor>>& params, double max_norm) {
+  if (max_norm <= 0) return 1.0;
+  double sq = 0;
+  for (auto& [n, p] : params) {
+    const auto& g = p.grad();
+    if (!g.defined()) continue;
+    const torch::Tensor gc = g.to(torch::kFloat32).contiguous();
+    sq += sum_of_squares(gc.data_ptr<float>(), gc.numel());
+  }
+  return std::min(1.0, max_norm / (std::sqrt(sq) + 1e-6));
 }
 
 struct State {
@@ -367,12 +392,16 @@ TrainResult train(Model& model, const std::vector<Example>& train_set, const Tra
         step_loss = flat[grad_numel].item<double>();
       }
       tokens += step_tokens;
-      std::vector<torch::Tensor> ps;
-      for (auto& [n, p] : params) ps.push_back(p);
-      if (o.clip > 0) torch::nn::utils::clip_grad_norm_(ps, o.clip);
-      opt.step(params, lr_at(st.step), o);
-      for (auto& p : ps)
-        if (p.grad().defined()) p.mutable_grad().zero_();
+      opt.step(params, lr_at(st.step), o, clip_scale(params, o.clip));
+      // Reset rather than zero the gradients: the next backward then hands its fresh gradient
+      // over instead of adding it to zeros (a pass over every parameter saved, twice). Data
+      // parallel keeps them as views of the flat allreduce buffer, so that buffer is zeroed.
+      if (group) {
+        flat.zero_();
+      } else {
+        for (auto& [n, p] : params)
+          if (p.grad().defined()) p.mutable_grad().reset();
+      }
       ++st.step;
       st.batch = end;
       st.losses.push_back(step_loss);
