@@ -290,9 +290,14 @@ TuneResult run_tune(const TuneCommand& c) {
         res.budget_hit = true;
         break;
       }
+      // Rungs end at epoch ends: the model is then evaluated where `text train` evaluates it too,
+      // so the printed command reproduces the trial's best/ exactly.
+      const int64_t per_epoch = std::max<int64_t>(1, t.total_steps / std::max(1, t.epochs));
       const int64_t target =
-          rung == res.rungs - 1 ? t.total_steps
-                                : std::min(t.total_steps, static_cast<int64_t>(std::ceil(share * static_cast<double>(t.total_steps))));
+          rung == res.rungs - 1
+              ? t.total_steps
+              : std::min(t.total_steps,
+                         per_epoch * static_cast<int64_t>(std::ceil(share * static_cast<double>(t.epochs))));
       const fs::path dir = trial_dir(t);
       if (target <= t.steps) {  // a short schedule already trained this far: nothing new to learn
         t.rung = rung + 1;
