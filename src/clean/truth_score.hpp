@@ -53,10 +53,11 @@ std::vector<DefectItem> read_truth_defects(const std::string& path);
 std::vector<DefectScore> score_defects(const std::vector<DefectItem>& truth, const std::vector<DefectItem>& found,
                                        std::int64_t tolerance_ms);
 
-// Cleans raw once per method (all sensors imputed by that method) and compares the imputed
+// Finishes the prepared cleaning once per method (all sensors imputed by that method; the steps
+// before imputation are the same for every method, so they run once) and compares the imputed
 // values with the truth signal at the same machine, sensor and true time (nearest within
 // tolerance_ms). true_offset: per machine, landing minus true time (the gateway's clock skew).
-std::vector<ImputeScore> score_imputation(const std::vector<Series>& raw, const Rules& rules, const SourceRuns& sources,
+std::vector<ImputeScore> score_imputation(const PreparedClean& prepared, const Rules& rules,
                                           const std::string& signals_csv, std::int64_t tolerance_ms,
                                           const std::vector<ImputeMethod>& methods,
                                           const std::map<std::string, std::int64_t>& true_offset);
