@@ -354,10 +354,17 @@ CleanResult clean_series_set(std::vector<Series> raw, const Rules& rules, const 
   return finish_cleaning(prepare_cleaning(std::move(raw), rules, sources), rules);
 }
 
-CleaningReport run_cleaning(store::Warehouse& wh, const Rules& rules) {
+CleaningReport run_cleaning(store::Warehouse& wh, const Rules& rules, CleaningWork* keep) {
   auto& db = wh.db();
   std::vector<Series> raw = read_raw_series(wh);
-  CleanResult res = clean_series_set(std::move(raw), rules, read_source_runs(wh));
+  CleanResult res;
+  if (keep) {
+    keep->raw = raw;
+    keep->prepared = prepare_cleaning(std::move(raw), rules, read_source_runs(wh));
+    res = finish_cleaning(keep->prepared, rules);
+  } else {
+    res = clean_series_set(std::move(raw), rules, read_source_runs(wh));
+  }
 
   store::Transaction tx(db);
   db.exec("DELETE FROM clean_readings; DELETE FROM clean_actions; DELETE FROM clean_metrics; DELETE FROM clean_aligned;");
@@ -432,7 +439,10 @@ CleaningReport run_cleaning(store::Warehouse& wh, const Rules& rules) {
                "in {:.2f}s",
                res.report.rows_in, res.report.rows_clean, res.report.rows_dropped, res.report.rows_inserted,
                res.report.values_imputed, res.report.values_missing, res.report.seconds);
-  return res.report;
+  if (!keep) return res.report;
+  res.aligned = {}, res.value_std = {}, res.windows_before = {}, res.windows_after = {};
+  keep->result = std::move(res);
+  return keep->result.report;
 }
 
 SourceRuns read_source_runs(store::Warehouse& wh) {

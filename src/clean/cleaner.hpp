@@ -89,9 +89,17 @@ CleanResult clean_series_set(std::vector<Series> raw, const Rules& rules, const 
 // The warehouse's ingest chunks as (first rowid, source id) runs, sorted by rowid.
 SourceRuns read_source_runs(store::Warehouse& warehouse);
 
+// What run_cleaning read and made, kept on request so that scoring the cleaning against a
+// twin's truth (truth_score) need not read and clean again.
+struct CleaningWork {
+  std::vector<Series> raw;  // as read
+  PreparedClean prepared;   // before imputation
+  CleanResult result;       // series and actions (aligned rows, windows and z-scores dropped)
+};
+
 // Reads readings from the warehouse, cleans them and replaces the clean_* tables in one
-// transaction.
-CleaningReport run_cleaning(store::Warehouse& warehouse, const Rules& rules);
+// transaction. keep: where to leave the work for scoring (nullptr: not kept).
+CleaningReport run_cleaning(store::Warehouse& warehouse, const Rules& rules, CleaningWork* keep = nullptr);
 
 // The aligned rows as a wide table: ts, machine, then one float64 column per sensor.
 Table aligned_wide(const std::vector<AlignedRow>& rows);

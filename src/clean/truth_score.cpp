@@ -340,7 +340,7 @@ std::vector<Series> read_raw_series(store::Warehouse& wh) {
 }
 
 TruthScore score_against_truth(store::Warehouse& wh, const Rules& rules, const std::string& dir,
-                               std::int64_t tolerance_ms) {
+                               std::int64_t tolerance_ms, const CleaningWork* work) {
   namespace fs = std::filesystem;
   // A plant folder (truth/ and plant.json inside) or its truth/ folder.
   fs::path truth_dir = dir, plant_json = fs::path(dir) / "plant.json";
@@ -375,16 +375,16 @@ TruthScore score_against_truth(store::Warehouse& wh, const Rules& rules, const s
     store::Statement q = wh.db().prepare("SELECT source FROM quarantine WHERE reason LIKE 'truncated last line%'");
     while (q.step()) truncated.push_back(fs::path(q.get_text(0)).stem().string());
   }
-  const std::vector<Series> raw = read_raw_series(wh);
-  const SourceRuns sources = read_source_runs(wh);
-  TruthScore score;
-  const PreparedClean prepared = prepare_cleaning(raw, rules, sources);
-  {
-    PreparedClean p = prepared;
-    const CleanResult res = finish_cleaning(std::move(p), rules);
-    score.defects = score_defects(truth, found_items(raw, res, gateway_of, truncated), tolerance_ms);
+  CleaningWork own;
+  if (!work) {
+    own.raw = read_raw_series(wh);
+    own.prepared = prepare_cleaning(own.raw, rules, read_source_runs(wh));
+    own.result = finish_cleaning(own.prepared, rules);
+    work = &own;
   }
-  score.imputation = score_imputation(prepared, rules, (truth_dir / "signals.csv").string(), tolerance_ms,
+  TruthScore score;
+  score.defects = score_defects(truth, found_items(work->raw, work->result, gateway_of, truncated), tolerance_ms);
+  score.imputation = score_imputation(work->prepared, rules, (truth_dir / "signals.csv").string(), tolerance_ms,
                                       {ImputeMethod::previous, ImputeMethod::linear, ImputeMethod::time_linear,
                                        ImputeMethod::seasonal, ImputeMethod::correlated},
                                       true_offset);

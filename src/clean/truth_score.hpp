@@ -63,9 +63,10 @@ std::vector<ImputeScore> score_imputation(const PreparedClean& prepared, const R
                                           const std::map<std::string, std::int64_t>& true_offset);
 
 // Everything, from the warehouse's readings and a simulated plant's folder (with truth/ and
-// plant.json) or its truth/ folder.
+// plant.json) or its truth/ folder. work: run_cleaning's kept work with the same rules (nullptr:
+// read and clean the warehouse's readings here).
 TruthScore score_against_truth(store::Warehouse& warehouse, const Rules& rules, const std::string& truth_dir,
-                               std::int64_t tolerance_ms = 1000);
+                               std::int64_t tolerance_ms = 1000, const CleaningWork* work = nullptr);
 
 // The warehouse's readings as raw series (with rowids), for cleaning in memory.
 std::vector<Series> read_raw_series(store::Warehouse& warehouse);
