@@ -93,7 +93,7 @@ void GatewayStream::close_gap(int m) {
 }
 
 namespace {
-constexpr std::uint64_t kObservableStuck = 6;  // readings
+constexpr std::uint64_t kObservableStuck = 7;  // readings
 }  // namespace
 
 void GatewayStream::close_stuck(int series) {
@@ -101,10 +101,11 @@ void GatewayStream::close_stuck(int series) {
   // Only a run that reported something false is a defect: a speed sensor frozen at 0 rpm while
   // its machine stands still reports the truth, and no one (and no cleaning) could tell.
   // Nor is a run of fewer than kObservableStuck readings: a slow, quantised sensor repeats that
-  // often by itself (the humidity, polled every 5 minutes at 0.1 %RH against ~0.6 %RH of change
-  // per poll, shows about ten runs of 4 equal readings in a 14-day plant and none of 6), so no
-  // one could tell such a run from noise. Fast sensors' runs (20 minutes or more at 1 minute or
-  // faster) are all far longer.
+  // often by itself. The humidity, polled every 5 minutes at 0.1 %RH against ~0.6 %RH of change
+  // per poll, has equal consecutive readings 5.5% of the time: a 14-day plant shows about ten
+  // runs of 4 equal readings by noise, and runs of 6 too (seed 42: M01 at 44.6), so no one
+  // could tell a frozen run that short from noise. Fast sensors' runs (20 minutes or more at
+  // 1 minute or faster) are all far longer.
   if (r.active && r.n >= kObservableStuck && r.differs) {
     std::string value;
     const int sensor = series % kSensorKinds;
