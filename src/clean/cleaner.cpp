@@ -65,9 +65,10 @@ nlohmann::json metrics_json(const QualityMetrics& q) {
 
 }  // namespace
 
-CleanResult clean_series_set(std::vector<Series> raw, const Rules& rules, const SourceRuns& sources) {
-  const auto t0 = std::chrono::steady_clock::now();
-  CleanResult res;
+PreparedClean prepare_cleaning(std::vector<Series> raw, const Rules& rules, const SourceRuns& sources) {
+  PreparedClean prep;
+  prep.started = std::chrono::steady_clock::now();
+  CleanResult& res = prep.result;
   CleaningReport& rep = res.report;
   std::sort(raw.begin(), raw.end(), [](const Series& a, const Series& b) {
     return std::tie(a.machine, a.sensor) < std::tie(b.machine, b.sensor);
@@ -88,7 +89,7 @@ CleanResult clean_series_set(std::vector<Series> raw, const Rules& rules, const 
   rep.series.resize(n);
   res.windows_before.resize(n);
   res.windows_after.resize(n);
-  Progress progress("clean", n * 2, "series");
+  Progress progress("clean", n, "series");
 
   // 1. Metrics before, reorder, de-duplicate, interval.
   std::vector<std::int64_t> interval(n, 0);
@@ -211,6 +212,19 @@ CleanResult clean_series_set(std::vector<Series> raw, const Rules& rules, const 
           mark_stuck_at_rest(raw[k], at_rest[k], rules.rule_for(raw[k].sensor).stuck_to_missing, res.actions));
   }
 
+  progress.finish();
+  prep.result.series = std::move(raw);
+  return prep;
+}
+
+CleanResult finish_cleaning(PreparedClean prep, const Rules& rules) {
+  CleanResult res = std::move(prep.result);
+  CleaningReport& rep = res.report;
+  std::vector<Series> raw = std::move(res.series);
+  const std::size_t n = raw.size();
+  res.windows_after.resize(n);
+  Progress progress("clean", n, "series");
+
   // 5. Imputation, per machine, so that the correlated method sees the machine's other sensors.
   for (std::size_t first = 0; first < n;) {
     std::size_t last = first;
@@ -332,14 +346,25 @@ CleanResult clean_series_set(std::vector<Series> raw, const Rules& rules, const 
   }
   progress.finish();
   res.series = std::move(raw);
-  rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - prep.started).count();
   return res;
 }
 
-CleaningReport run_cleaning(store::Warehouse& wh, const Rules& rules) {
+CleanResult clean_series_set(std::vector<Series> raw, const Rules& rules, const SourceRuns& sources) {
+  return finish_cleaning(prepare_cleaning(std::move(raw), rules, sources), rules);
+}
+
+CleaningReport run_cleaning(store::Warehouse& wh, const Rules& rules, CleaningWork* keep) {
   auto& db = wh.db();
   std::vector<Series> raw = read_raw_series(wh);
-  CleanResult res = clean_series_set(std::move(raw), rules, read_source_runs(wh));
+  CleanResult res;
+  if (keep) {
+    keep->raw = raw;
+    keep->prepared = prepare_cleaning(std::move(raw), rules, read_source_runs(wh));
+    res = finish_cleaning(keep->prepared, rules);
+  } else {
+    res = clean_series_set(std::move(raw), rules, read_source_runs(wh));
+  }
 
   store::Transaction tx(db);
   db.exec("DELETE FROM clean_readings; DELETE FROM clean_actions; DELETE FROM clean_metrics; DELETE FROM clean_aligned;");
@@ -414,7 +439,10 @@ CleaningReport run_cleaning(store::Warehouse& wh, const Rules& rules) {
                "in {:.2f}s",
                res.report.rows_in, res.report.rows_clean, res.report.rows_dropped, res.report.rows_inserted,
                res.report.values_imputed, res.report.values_missing, res.report.seconds);
-  return res.report;
+  if (!keep) return res.report;
+  res.aligned = {}, res.value_std = {}, res.windows_before = {}, res.windows_after = {};
+  keep->result = std::move(res);
+  return keep->result.report;
 }
 
 SourceRuns read_source_runs(store::Warehouse& wh) {

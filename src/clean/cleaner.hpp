@@ -5,6 +5,7 @@
 // run_cleaning() is the entry point of `xinzhi clean --db` and of the pipeline's clean stage.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -68,7 +69,18 @@ struct CleanResult {
   std::vector<std::vector<WindowQuality>> windows_before, windows_after;
 };
 
-// Cleans series in memory. raw: one Series per (machine, sensor), rows in any order, with
+// The cleaning up to imputation (steps that do not depend on the imputation method): the series
+// repaired and flagged, with gap rows inserted but not yet filled.
+struct PreparedClean {
+  CleanResult result;  // series, actions, report and windows_before so far
+  std::chrono::steady_clock::time_point started;
+};
+PreparedClean prepare_cleaning(std::vector<Series> raw, const Rules& rules, const SourceRuns& sources = {});
+// The rest: imputation (rules' impute methods), standardisation, metrics after, alignment.
+// Scoring several imputation methods prepares once and finishes a copy per method.
+CleanResult finish_cleaning(PreparedClean prepared, const Rules& rules);
+
+// Cleans series in memory: finish_cleaning(prepare_cleaning(...)). raw: one Series per (machine, sensor), rows in any order, with
 // rowids (arrival order) — flags and method may be empty.
 // sources: where each rowid came from (read_source_runs); with it, a row is out of order when it
 // arrived after a younger row of its source stream, else after a younger row of its series.
@@ -77,9 +89,17 @@ CleanResult clean_series_set(std::vector<Series> raw, const Rules& rules, const 
 // The warehouse's ingest chunks as (first rowid, source id) runs, sorted by rowid.
 SourceRuns read_source_runs(store::Warehouse& warehouse);
 
+// What run_cleaning read and made, kept on request so that scoring the cleaning against a
+// twin's truth (truth_score) need not read and clean again.
+struct CleaningWork {
+  std::vector<Series> raw;  // as read
+  PreparedClean prepared;   // before imputation
+  CleanResult result;       // series and actions (aligned rows, windows and z-scores dropped)
+};
+
 // Reads readings from the warehouse, cleans them and replaces the clean_* tables in one
-// transaction.
-CleaningReport run_cleaning(store::Warehouse& warehouse, const Rules& rules);
+// transaction. keep: where to leave the work for scoring (nullptr: not kept).
+CleaningReport run_cleaning(store::Warehouse& warehouse, const Rules& rules, CleaningWork* keep = nullptr);
 
 // The aligned rows as a wide table: ts, machine, then one float64 column per sensor.
 Table aligned_wide(const std::vector<AlignedRow>& rows);

@@ -253,7 +253,7 @@ std::vector<DefectItem> found_items(const std::vector<Series>& raw, const CleanR
 
 }  // namespace
 
-std::vector<ImputeScore> score_imputation(const std::vector<Series>& raw, const Rules& rules, const SourceRuns& sources,
+std::vector<ImputeScore> score_imputation(const PreparedClean& prepared, const Rules& rules,
                                           const std::string& signals_csv, std::int64_t tol,
                                           const std::vector<ImputeMethod>& methods,
                                           const std::map<std::string, std::int64_t>& true_offset) {
@@ -280,7 +280,13 @@ std::vector<ImputeScore> score_imputation(const std::vector<Series>& raw, const 
     r.defaults.impute = m;
     for (auto& [name, rule] : r.sensors) rule.impute = m;
     r.align_ms = 0;
-    const CleanResult res = clean_series_set(raw, r, sources);
+    // A copy of what imputation reads: the series and the report (not the action log or the
+    // window metrics, which it does not touch).
+    PreparedClean p;
+    p.result.series = prepared.result.series;
+    p.result.report = prepared.result.report;
+    p.started = prepared.started;
+    const CleanResult res = finish_cleaning(std::move(p), r);
     std::map<std::string, std::pair<double, std::int64_t>> acc;
     for (std::size_t k = 0; k < res.series.size(); ++k) {
       const Series& s = res.series[k];
@@ -334,7 +340,7 @@ std::vector<Series> read_raw_series(store::Warehouse& wh) {
 }
 
 TruthScore score_against_truth(store::Warehouse& wh, const Rules& rules, const std::string& dir,
-                               std::int64_t tolerance_ms) {
+                               std::int64_t tolerance_ms, const CleaningWork* work) {
   namespace fs = std::filesystem;
   // A plant folder (truth/ and plant.json inside) or its truth/ folder.
   fs::path truth_dir = dir, plant_json = fs::path(dir) / "plant.json";
@@ -369,12 +375,16 @@ TruthScore score_against_truth(store::Warehouse& wh, const Rules& rules, const s
     store::Statement q = wh.db().prepare("SELECT source FROM quarantine WHERE reason LIKE 'truncated last line%'");
     while (q.step()) truncated.push_back(fs::path(q.get_text(0)).stem().string());
   }
-  const std::vector<Series> raw = read_raw_series(wh);
-  const SourceRuns sources = read_source_runs(wh);
+  CleaningWork own;
+  if (!work) {
+    own.raw = read_raw_series(wh);
+    own.prepared = prepare_cleaning(own.raw, rules, read_source_runs(wh));
+    own.result = finish_cleaning(own.prepared, rules);
+    work = &own;
+  }
   TruthScore score;
-  const CleanResult res = clean_series_set(raw, rules, sources);
-  score.defects = score_defects(truth, found_items(raw, res, gateway_of, truncated), tolerance_ms);
-  score.imputation = score_imputation(raw, rules, sources, (truth_dir / "signals.csv").string(), tolerance_ms,
+  score.defects = score_defects(truth, found_items(work->raw, work->result, gateway_of, truncated), tolerance_ms);
+  score.imputation = score_imputation(work->prepared, rules, (truth_dir / "signals.csv").string(), tolerance_ms,
                                       {ImputeMethod::previous, ImputeMethod::linear, ImputeMethod::time_linear,
                                        ImputeMethod::seasonal, ImputeMethod::correlated},
                                       true_offset);

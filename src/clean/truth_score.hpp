@@ -53,18 +53,20 @@ std::vector<DefectItem> read_truth_defects(const std::string& path);
 std::vector<DefectScore> score_defects(const std::vector<DefectItem>& truth, const std::vector<DefectItem>& found,
                                        std::int64_t tolerance_ms);
 
-// Cleans raw once per method (all sensors imputed by that method) and compares the imputed
+// Finishes the prepared cleaning once per method (all sensors imputed by that method; the steps
+// before imputation are the same for every method, so they run once) and compares the imputed
 // values with the truth signal at the same machine, sensor and true time (nearest within
 // tolerance_ms). true_offset: per machine, landing minus true time (the gateway's clock skew).
-std::vector<ImputeScore> score_imputation(const std::vector<Series>& raw, const Rules& rules, const SourceRuns& sources,
+std::vector<ImputeScore> score_imputation(const PreparedClean& prepared, const Rules& rules,
                                           const std::string& signals_csv, std::int64_t tolerance_ms,
                                           const std::vector<ImputeMethod>& methods,
                                           const std::map<std::string, std::int64_t>& true_offset);
 
 // Everything, from the warehouse's readings and a simulated plant's folder (with truth/ and
-// plant.json) or its truth/ folder.
+// plant.json) or its truth/ folder. work: run_cleaning's kept work with the same rules (nullptr:
+// read and clean the warehouse's readings here).
 TruthScore score_against_truth(store::Warehouse& warehouse, const Rules& rules, const std::string& truth_dir,
-                               std::int64_t tolerance_ms = 1000);
+                               std::int64_t tolerance_ms = 1000, const CleaningWork* work = nullptr);
 
 // The warehouse's readings as raw series (with rowids), for cleaning in memory.
 std::vector<Series> read_raw_series(store::Warehouse& warehouse);

@@ -47,11 +47,12 @@ void run_clean(const CleanOptions& o) {
   // Rules first: a bad rules file is reported before the warehouse is touched.
   const clean::Rules rules = clean::load_rules(o.rules);
   store::Warehouse wh(o.db, /*create=*/false);
-  const clean::CleaningReport report = clean::run_cleaning(wh, rules);
+  clean::CleaningWork work;  // kept for --truth: scoring then cleans again only the imputation
+  const clean::CleaningReport report = clean::run_cleaning(wh, rules, o.truth.empty() ? nullptr : &work);
   nlohmann::json json = report.to_json();
   std::string truth_text;
   if (!o.truth.empty()) {
-    const clean::TruthScore score = clean::score_against_truth(wh, rules, o.truth, o.truth_tolerance_ms);
+    const clean::TruthScore score = clean::score_against_truth(wh, rules, o.truth, o.truth_tolerance_ms, &work);
     json["truth"] = score.to_json();
     truth_text = score.to_text();
   }

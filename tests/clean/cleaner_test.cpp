@@ -147,6 +147,39 @@ TEST(Cleaner, LineageAndNothingLost) {
   EXPECT_EQ(q(wh, "SELECT count(*) FROM clean_readings"), rep.rows_clean);
 }
 
+// Scoring prepares once and finishes a copy per imputation method: each must equal a whole
+// cleaning with that method (nothing before imputation may depend on the method).
+TEST(Cleaner, PreparedOnceFinishedPerMethodEqualsWholeCleaning) {
+  xinzhi::testing::TempDir dir;
+  store::Warehouse wh(dir / "w.db");
+  std::mt19937 rng(11);
+  wh.append_readings(dirty_readings(rng));
+  const std::vector<Series> raw = read_raw_series(wh);
+  const SourceRuns sources = read_source_runs(wh);
+  const PreparedClean prepared = prepare_cleaning(raw, test_rules(), sources);
+  for (ImputeMethod m : {ImputeMethod::previous, ImputeMethod::linear, ImputeMethod::seasonal, ImputeMethod::correlated}) {
+    Rules r = test_rules();
+    r.defaults.impute = m;
+    for (auto& [name, rule] : r.sensors) rule.impute = m;
+    const CleanResult whole = clean_series_set(raw, r, sources);
+    const CleanResult finished = finish_cleaning(prepared, r);
+    ASSERT_EQ(whole.series.size(), finished.series.size());
+    std::size_t imputed = 0;
+    for (std::size_t k = 0; k < whole.series.size(); ++k) {
+      const Series &a = whole.series[k], &b = finished.series[k];
+      ASSERT_EQ(a.ts, b.ts) << to_string(m);
+      ASSERT_EQ(a.flags, b.flags) << to_string(m);
+      for (std::size_t i = 0; i < a.size(); ++i) {
+        EXPECT_TRUE(a.value[i] == b.value[i] || (std::isnan(a.value[i]) && std::isnan(b.value[i]))) << to_string(m);
+        imputed += (a.flags[i] & kImputed) != 0;
+      }
+    }
+    EXPECT_GT(imputed, 0u) << to_string(m);
+    EXPECT_EQ(whole.actions.size(), finished.actions.size());
+    EXPECT_EQ(whole.aligned.size(), finished.aligned.size());
+  }
+}
+
 TEST(Cleaner, ReportJsonAndHtml) {
   std::vector<Series> raw(1);
   raw[0].machine = "M1", raw[0].sensor = "t";

@@ -92,11 +92,21 @@ void GatewayStream::close_gap(int m) {
   r.n = 0;
 }
 
+namespace {
+constexpr std::uint64_t kObservableStuck = 7;  // readings
+}  // namespace
+
 void GatewayStream::close_stuck(int series) {
   Run& r = stuck_runs_[series];
   // Only a run that reported something false is a defect: a speed sensor frozen at 0 rpm while
   // its machine stands still reports the truth, and no one (and no cleaning) could tell.
-  if (r.active && r.n > 0 && r.differs) {
+  // Nor is a run of fewer than kObservableStuck readings: a slow, quantised sensor repeats that
+  // often by itself. The humidity, polled every 5 minutes at 0.1 %RH against ~0.6 %RH of change
+  // per poll, has equal consecutive readings 5.5% of the time: a 14-day plant shows about ten
+  // runs of 4 equal readings by noise, and runs of 6 too (seed 42: M01 at 44.6), so no one
+  // could tell a frozen run that short from noise. Fast sensors' runs (20 minutes or more at
+  // 1 minute or faster) are all far longer.
+  if (r.active && r.n >= kObservableStuck && r.differs) {
     std::string value;
     const int sensor = series % kSensorKinds;
     const bool f = cfg_.fahrenheit && sensor == static_cast<int>(SensorKind::temperature);

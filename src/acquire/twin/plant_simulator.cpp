@@ -162,7 +162,7 @@ std::string plant_json(const PlantConfig& plant, const SimulationSummary& s,
       {"ts", "truth files use true UTC; landing timestamps include each gateway's clock_skew_ms"},
       {"received", "landing rows of a gateway with received=true carry the collector's arrival time in true UTC"},
       {"gap", "one row per outage of one machine: ts = first dropped sample, detail end=<last dropped sample>;rows=<n>"},
-      {"stuck", "one row per frozen run that reported a false value: ts = first frozen sample, detail "
+      {"stuck", "one row per frozen run of 7 readings or more that reported a false value: ts = first frozen sample, detail "
                 "end=<last>;samples=<n>;value=<reported>"},
       {"out_of_order", "one row per late row: detail after=<true ts of the row it follows>"},
       {"duplicate", "one row per extra copy"},

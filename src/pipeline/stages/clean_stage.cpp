@@ -28,16 +28,18 @@ class CleanStage : public Stage {
   StageResult run(RunContext& ctx) override {
     const clean::Rules rules = clean::load_rules(ctx.resolve(rules_).string());
     auto& wh = *ctx.warehouse;
-    const clean::CleaningReport report = clean::run_cleaning(wh, rules);
+    const auto twin = ctx.outputs.find("twin_dir");
+    const bool scored = score_ && twin != ctx.outputs.end();
+    clean::CleaningWork work;  // kept for scoring: it then cleans again only the imputation
+    const clean::CleaningReport report = clean::run_cleaning(wh, rules, scored ? &work : nullptr);
     StageResult r;
     r.metrics = report.to_json();
     r.html = report.html_fragment();
     r.summary = fmt::format("{} raw rows -> {} clean rows, {} values imputed, {} left missing", report.rows_in,
                             report.rows_clean, report.values_imputed, report.values_missing);
-    const auto twin = ctx.outputs.find("twin_dir");
-    if (score_ && twin != ctx.outputs.end()) {
+    if (scored) {
       const auto truth_dir = (std::filesystem::path(twin->second) / "truth").string();
-      const clean::TruthScore score = clean::score_against_truth(wh, rules, truth_dir);
+      const clean::TruthScore score = clean::score_against_truth(wh, rules, truth_dir, 1000, &work);
       r.metrics["truth_score"] = score.to_json();
       r.html += score_html(score);
       double min_p = 1, min_r = 1;
