@@ -161,7 +161,10 @@ TEST(ModbusPoll, KeepsRetryingWhileTheDeviceIsAway) {
   Child poll({XINZHI_BINARY, "modbus", "poll", "--map", dir / "map.yaml", "--port", std::to_string(port), "--db", db,
               "--duration", "30"},
              dir / "poll.log");
-  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  // Start the server only once the poller has found nobody there (on a loaded machine the
+  // poller may need more than a moment to get going).
+  for (int i = 0; i < 200 && read_text(dir / "poll.log").find("cannot connect") == std::string::npos; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
   Child server({XINZHI_BINARY, "modbus", "serve", "--map", dir / "map.yaml", "--port", std::to_string(port)},
                dir / "serve.log");
   ASSERT_TRUE(wait_for_port(port));
