@@ -325,9 +325,9 @@ std::size_t mark_out_of_range(Series& s, const SensorRule& rule, ActionLog& log)
   return n;
 }
 
-// Chance per series of a false stuck run, as estimated below (one per 1000 series). Looser
-// finds noise runs: on the twin (about 100 series, 14 days) a chance of 1e-2 flagged six runs
-// of healthy readings, a humidity of 6 equal readings among them.
+// Chance per series of a false stuck run (about one false run per 1000 series). Looser finds
+// noise runs: on the twin (about 100 series, 14 days) a chance of 1e-2 flagged six runs of
+// healthy readings, a humidity of 6 equal readings among them.
 constexpr double kStuckChance = 1e-3;
 
 std::size_t detect_stuck(Series& s, int min_run, bool to_missing, ActionLog& log) {
@@ -384,30 +384,6 @@ std::size_t detect_stuck(Series& s, int min_run, bool to_missing, ActionLog& log
     }
     if (!d.empty()) away_from_rest = median_of(std::move(d));
   }
-  // How often two consecutive readings are equal in this series' healthy parts (away from its
-  // rest level and outside runs already implausible at the series-wide rate): a floor under the
-  // Gaussian estimate, which misses what makes a sensor repeat more often (coarse quantisation
-  // of a slow signal, setpoints).
-  double p_series = 0;
-  {
-    auto equal_rate = [&](std::size_t skip_len) {
-      std::size_t pairs = 0, equal = 0;
-      for (std::size_t a = 0; a < n;) {
-        std::size_t b = a + 1;
-        while (b < n && s.value[idx[b]] == s.value[idx[a]]) ++b;
-        const bool rest = rest_level && s.value[idx[a]] == lowest;
-        if (!rest && (skip_len == 0 || b - a < skip_len)) equal += b - a - 1, pairs += b - a - 1;
-        if (b < n && !(rest_level && (s.value[idx[b - 1]] == lowest || s.value[idx[b]] == lowest))) ++pairs;
-        a = b;
-      }
-      return pairs ? static_cast<double>(equal) / static_cast<double>(pairs) : 0.0;
-    };
-    const double p_all = equal_rate(0);
-    std::size_t skip = 0;  // shortest run length implausible at p_all
-    if (p_all > 0 && p_all < 1)
-      skip = static_cast<std::size_t>(std::ceil(log_bar / std::log(p_all))) + 1;
-    p_series = skip >= 2 ? equal_rate(skip) : p_all;
-  }
   std::size_t runs = 0, k = 0;
   while (k < n) {
     std::size_t j = k + 1;
@@ -417,7 +393,7 @@ std::size_t detect_stuck(Series& s, int min_run, bool to_missing, ActionLog& log
     if (len >= static_cast<std::size_t>(min_run) && !(rest_level && v == lowest)) {
       double m = noise_around(k, j - 1);
       if (m == 0) m = away_from_rest;
-      const double p = m > 0 ? std::min(1.0, std::max(p_series, 0.27 * resolution / m)) : 1.0;
+      const double p = m > 0 ? std::min(1.0, 0.27 * resolution / m) : 1.0;
       if (p < 1 && static_cast<double>(len - 1) * std::log(p) < log_bar) {
         ++runs;
         for (std::size_t r = k + 1; r < j; ++r) {
