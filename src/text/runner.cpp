@@ -71,6 +71,16 @@ std::vector<ExamplePrediction> predict_examples(const Model& model, const std::v
   return out;
 }
 
+// The sentences as the model reads them: joined into document passages (kept in `joined`) when
+// the model was trained with document context, else as they are.
+const std::vector<TaggedSentence>& model_inputs(const ModelConfig& cfg, const BertTokenizer& tok,
+                                                const std::vector<TaggedSentence>& sents, size_t max_length,
+                                                Passages& joined) {
+  if (!cfg.document_context) return sents;
+  joined = join_documents(tok, sents, max_length - 2);
+  return joined.passages;
+}
+
 Labels labels_of(const ModelConfig& c) {
   Labels l;
   for (auto& n : c.labels) l.add(n);
@@ -166,8 +176,7 @@ EvalResult evaluate_file(const Model& model, const BertTokenizer& tok, const std
     if (sents.empty()) throw InputError(data_file, "the data set is empty");
     // With document context the model reads passages; the reports stay per sentence.
     Passages joined;
-    if (cfg.document_context) joined = join_documents(tok, sents, max_length - 2);
-    const auto& inputs = cfg.document_context ? joined.passages : sents;
+    const auto& inputs = model_inputs(cfg, tok, sents, max_length, joined);
     auto ex = encode_tagged(tok, inputs, labels, max_length, true, stride, false, cfg.word_shape);
     auto pred = predict_examples(model, ex, batch);
     std::vector<size_t> lengths;
@@ -196,9 +205,8 @@ EvalResult evaluate_file(const Model& model, const BertTokenizer& tok, const std
       auto sents = read_tagged(data_file);
       if (sents.empty()) throw InputError(data_file, "the data set is empty");
       Passages joined;
-      if (cfg.document_context) joined = join_documents(tok, sents, max_length - 2);
-      ex = encode_tagged(tok, cfg.document_context ? joined.passages : sents, Labels{}, max_length, false, stride, false,
-                         cfg.word_shape);
+      ex = encode_tagged(tok, model_inputs(cfg, tok, sents, max_length, joined), Labels{}, max_length, false, stride,
+                         false, cfg.word_shape);
     } else {
       auto recs = read_text_records(data_file);
       if (recs.empty()) throw InputError(data_file, "the data set is empty");
@@ -384,9 +392,8 @@ void run_train(const TrainCommand& c_in) {
   std::vector<Example> train_ex;
   if (tagged) {
     Passages joined;
-    if (cfg.document_context) joined = join_documents(*tok, sents, c.max_length - 2);
-    train_ex = encode_tagged(*tok, cfg.document_context ? joined.passages : sents, labels, c.max_length, false, c.stride,
-                             c.label_all_pieces, cfg.word_shape);
+    train_ex = encode_tagged(*tok, model_inputs(cfg, *tok, sents, c.max_length, joined), labels, c.max_length, false,
+                             c.stride, c.label_all_pieces, cfg.word_shape);
     if (cfg.document_context)
       spdlog::info("{} sentences joined into {} document passages", sents.size(), joined.passages.size());
   } else {

@@ -26,6 +26,9 @@ struct CommandResult {
 
 // Runs `xinzhi ARGS` (ARGS is passed to the shell as written).
 CommandResult run_xinzhi(const std::string& args);
+// Expects `xinzhi ARGS` to fail as bad input: exit code 2, a message containing `fragment`, and
+// no internal error.
+void expect_input_error(const std::string& args, const std::string& fragment);
 // Runs any shell command.
 CommandResult run_shell(const std::string& command);
 

@@ -9,6 +9,7 @@
 #include "support/test_support.hpp"
 
 using xinzhi::testing::read_text;
+using xinzhi::testing::expect_input_error;
 using xinzhi::testing::run_xinzhi;
 using xinzhi::testing::TempDir;
 using xinzhi::testing::write_text;
@@ -46,13 +47,6 @@ struct Trained {
 Trained& trained() {
   static Trained t;
   return t;
-}
-
-void expect_input_error(const std::string& args, const std::string& fragment) {
-  auto r = run_xinzhi(args);
-  EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.output;
-  EXPECT_NE(r.output.find(fragment), std::string::npos) << r.output;
-  EXPECT_EQ(r.output.find("internal"), std::string::npos) << r.output;
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include "text/tune.hpp"
 
 using xinzhi::testing::read_text;
+using xinzhi::testing::expect_input_error;
 using xinzhi::testing::run_xinzhi;
 using xinzhi::testing::TempDir;
 using xinzhi::testing::write_text;
@@ -44,13 +45,6 @@ struct Data {
 Data& data() {
   static Data d;
   return d;
-}
-
-void expect_input_error(const std::string& args, const std::string& fragment) {
-  auto r = run_xinzhi(args);
-  EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.output;
-  EXPECT_NE(r.output.find(fragment), std::string::npos) << r.output;
-  EXPECT_EQ(r.output.find("internal"), std::string::npos) << r.output;
 }
 
 }  // namespace
