@@ -441,6 +441,7 @@ struct Indicator {
   std::int64_t reach;  // how far from a reading its value still counts
   double threshold;
   bool above;
+  double accuracy = 0;  // balanced accuracy of the rest/working split it was chosen by
 };
 
 }  // namespace
@@ -482,39 +483,64 @@ std::vector<std::pair<std::size_t, std::size_t>> stuck_at_rest(const Series& s,
       if (acc_above > best) best = acc_above, best_t = t, best_above = true;
       if (acc_below > best) best = acc_below, best_t = t, best_above = false;
     }
-    if (best >= 0.97) indicators.push_back({c, iv, best_t, best_above});
+    if (best >= 0.97) indicators.push_back({c, iv, best_t, best_above, best});
   }
   if (indicators.empty()) return out;
-  // Rest readings during which most indicators say "working", in stretches of min_run or more.
-  std::size_t first = std::string::npos, last = 0, len = 0;
-  auto close = [&]() {
-    if (first != std::string::npos && len >= min_run) out.emplace_back(first, last);
-    first = std::string::npos, len = 0;
-  };
+  // Each valid reading: 2 when it is at rest while every indicator that can tell (two at least)
+  // says "working"; 1 when only the least accurate of three or more voters dissents; 0 otherwise.
+  std::vector<std::pair<std::size_t, int>> marks;
   for (std::size_t i = 0; i < s.size(); ++i) {
     const double v = s.value[i];
     if (std::isnan(v)) continue;
     if (v != *rest) {
-      close();
+      marks.emplace_back(i, 0);
       continue;
     }
     int yes = 0, votes = 0;
-    for (const Indicator& ind : indicators) {
+    std::size_t dissenter = 0, least = indicators.size();  // the least accurate indicator that voted
+    for (std::size_t q = 0; q < indicators.size(); ++q) {
+      const Indicator& ind = indicators[q];
       const std::size_t j = nearest_valid(*ind.series, s.ts[i], ind.reach);
       if (j == std::string::npos) continue;
       ++votes;
-      yes += ind.above ? ind.series->value[j] > ind.threshold : ind.series->value[j] <= ind.threshold;
+      const bool working = ind.above ? ind.series->value[j] > ind.threshold : ind.series->value[j] <= ind.threshold;
+      yes += working;
+      if (!working) dissenter = q;
+      if (least == indicators.size() || ind.accuracy < indicators[least].accuracy) least = q;
     }
-    // Every sensor that can tell must say "working", and two at least where two can tell: a worn
-    // machine standing idle vibrates or draws like a working one on one sensor, not on all.
-    if (votes >= std::min<int>(2, static_cast<int>(indicators.size())) && yes == votes) {
-      if (first == std::string::npos) first = i;
-      last = i, ++len;
-    } else {
-      close();
-    }
+    const bool all_agree = votes >= std::min<int>(2, static_cast<int>(indicators.size())) && yes == votes;
+    const bool only_the_weakest_dissents = votes >= 3 && yes == votes - 1 && dissenter == least;
+    marks.emplace_back(i, all_agree ? 2 : only_the_weakest_dissents ? 1 : 0);
   }
-  close();
+  // Stretches of min_run or more. Every sensor that can tell must say "working": a worn machine
+  // standing idle vibrates or draws like a working one on one sensor, not on all; and a machine
+  // that just stopped still draws power and holds pressure for a few minutes. Only a sustained
+  // stretch may have its least accurate voter dissent (a machine idling slowly after a repair
+  // draws power and holds pressure but barely vibrates): no lag lasts kSustained readings.
+  constexpr std::size_t kSustained = 30;
+  auto emit_runs_of = [&](std::size_t a, std::size_t b, int at_least) {  // marks [a, b)
+    for (std::size_t k = a; k < b;) {
+      if (marks[k].second < at_least) {
+        ++k;
+        continue;
+      }
+      std::size_t e = k;
+      while (e < b && marks[e].second >= at_least) ++e;
+      if (e - k >= min_run) out.emplace_back(marks[k].first, marks[e - 1].first);
+      k = e;
+    }
+  };
+  for (std::size_t k = 0; k < marks.size();) {
+    if (marks[k].second == 0) {
+      ++k;
+      continue;
+    }
+    std::size_t e = k;
+    bool dissent = false;
+    for (; e < marks.size() && marks[e].second > 0; ++e) dissent = dissent || marks[e].second == 1;
+    emit_runs_of(k, e, dissent && e - k < kSustained ? 2 : 1);
+    k = e;
+  }
   return out;
 }
 

@@ -108,8 +108,9 @@ std::size_t detect_stuck(Series& s, int min_run, bool to_missing, ActionLog& log
 // From the series' own history, each context series (the machine's other sensors) learns the
 // threshold that best separates its values while this one is at rest from those while it is
 // not; the good separators (balanced accuracy >= 0.97) then vote at each rest reading. Stretches
-// of at least min_run rest readings during which all of them (two at least) say "working" are returned as
-// [first, last] row indices (NaN rows inside are skipped).
+// of at least min_run rest readings during which all of them (two at least) say "working", or,
+// where three or more vote, all but the least accurate one, are returned as [first, last] row
+// indices (NaN rows inside are skipped).
 std::vector<std::pair<std::size_t, std::size_t>> stuck_at_rest(const Series& s,
                                                                 const std::vector<const Series*>& context,
                                                                 std::size_t min_run);

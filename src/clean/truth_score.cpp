@@ -41,16 +41,6 @@ bool parse_ts(const std::string& s, TimestampMs& out) {
   return true;
 }
 
-using Index = std::map<std::string, std::vector<TimestampMs>>;
-
-bool near(const Index& idx, const std::string& key, TimestampMs t, std::int64_t tol) {
-  auto it = idx.find(key);
-  if (it == idx.end()) return false;
-  const auto& v = it->second;
-  auto lo = std::lower_bound(v.begin(), v.end(), t - tol);
-  return lo != v.end() && *lo <= t + tol;
-}
-
 }  // namespace
 
 namespace {

@@ -131,6 +131,12 @@ void add_train_options(CLI::App* cmd, text::TrainCommand& tc, std::string& task)
                   "ner: feed each word's shape (Capitalised, ALL CAPS, digits, ...) as its token type: helps models trained from scratch");
   cmd->add_flag("--document-context", tc.document_context,
                   "ner: join the sentences of a -DOCSTART- document into passages of --max-length pieces, so each word is tagged with its context");
+  cmd->add_option("--token-dropout", tc.train.batches.token_dropout,
+                  "Training only: each input token becomes [MASK] with this probability (labels kept), so the model "
+                  "learns from context (from scratch: 0.1-0.2 helps unseen names)")
+      ->check(CLI::Range(0.0, 0.9))->capture_default_str();
+  cmd->add_option("--mlm-probability", tc.train.batches.mlm_probability, "mlm: fraction of the tokens masked for prediction")
+      ->check(CLI::Range(0.01, 0.9))->capture_default_str();
   cmd->add_flag("--bf16", tc.train.bf16,
                   "bf16 autocast for the training forward passes (CPUs with avx512_bf16 or amx_bf16; refused "
                   "elsewhere); weights, optimizer state and checkpoints stay F32");

@@ -231,6 +231,15 @@ std::vector<Batch> make_batches(const std::vector<Example>& examples, Task task,
         }
       }
     }
+    if (task != Task::masked_lm && o.token_dropout > 0) {
+      std::mt19937_64 drng(o.seed * 6151ULL + epoch * 49157ULL + g);
+      std::uniform_real_distribution<double> u(0.0, 1.0);
+      for (int64_t r = 0; r < b.size; ++r) {
+        const int64_t len = static_cast<int64_t>(tmp[static_cast<size_t>(r)].ids.size());
+        for (int64_t t = 1; t + 1 < len; ++t)
+          if (u(drng) < o.token_dropout) b.ids[static_cast<size_t>(r * b.length + t)] = o.mask_id;
+      }
+    }
     out.push_back(std::move(b));
   }
   return out;

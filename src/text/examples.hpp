@@ -50,6 +50,10 @@ struct BatchOptions {
   bool shuffle = true;
   uint64_t seed = 42;
   double mlm_probability = 0.15;
+  // Training input noise for the other tasks: each real token becomes [MASK] with this
+  // probability (labels unchanged), so a model trained from scratch learns to tag from context
+  // rather than by remembering the words of the training entities.
+  double token_dropout = 0;
   int64_t pad_id = 0, mask_id = 103, vocab_size = 0;
 };
 // The batches of one epoch (deterministic in seed and epoch); for masked LM the 80/10/10

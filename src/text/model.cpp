@@ -309,8 +309,10 @@ torch::Tensor Model::Impl::loss(const Batch& b, bool train, int64_t& count) cons
       auto logits = forward([&] {
         auto h = encode(b, train).reshape({-1, cfg.hidden_size});
         auto hm = h.index_select(0, where);
-        auto t = torch::layer_norm(torch::gelu(dense(hm, mlm_w, mlm_b)), {cfg.hidden_size}, mlm_ln_w, mlm_ln_b,
-                                   cfg.layer_norm_eps);
+        // layer_norm in F32: libtorch 1.13's CPU autocast leaves it alone, and it refuses a bf16
+        // input with F32 weights (the encoder's inputs are F32 already through the residual sum).
+        auto t = torch::layer_norm(torch::gelu(dense(hm, mlm_w, mlm_b)).to(torch::kFloat32), {cfg.hidden_size}, mlm_ln_w,
+                                   mlm_ln_b, cfg.layer_norm_eps);
         return dense(t, word_emb, mlm_bias);  // decoder tied to the word embeddings
       });
       return torch::nn::functional::cross_entropy(

@@ -169,3 +169,31 @@ TEST(Quality, IoTDBMetricsOnAKnownSeries) {
   EXPECT_EQ(windows[0].start, 0);
   EXPECT_EQ(windows[1].start, 15000);
 }
+
+TEST(Repair, FrozenAtRestIsJudgedByTheSensorsThatFollowTheMachineBest) {
+  // 10,000 one-second readings: the machine works and rests in turns of 100. Power and pressure
+  // follow it exactly; vibration is wrong one time in 50 (a worn bearing, a slow idle), so it is
+  // the least accurate of the three voters.
+  const std::size_t n = 10'000;
+  Series speed, power, pressure, vibration;
+  speed.sensor = "speed", power.sensor = "power", pressure.sensor = "pressure", vibration.sensor = "vibration";
+  for (std::size_t i = 0; i < n; ++i) {
+    const bool working = (i / 100) % 2 == 0;
+    const auto t = static_cast<std::int64_t>(i) * 1000;
+    const auto id = static_cast<std::int64_t>(i);
+    double sp = working ? 1000 + static_cast<double>(i % 7) : 0, pw = working ? 10 : 0.5, pr = working ? 150 : 100;
+    double vb = working == (i % 50 != 0) ? 2.0 : 0.2;
+    // Speed frozen at 0 while working: first vibration dissents (the weakest voter), then power;
+    // then vibration again but for 20 readings only, as a machine that just stopped looks while
+    // its power and pressure fall.
+    if (i >= 1000 && i < 1050) sp = 0, vb = 0.2;
+    if (i >= 1800 && i < 1820) sp = 0, vb = 0.2;
+    if (i >= 1400 && i < 1450) sp = 0, pw = 0.5, vb = 2.0;
+    speed.push(t, sp, id), power.push(t, pw, id), pressure.push(t, pr, id), vibration.push(t, vb, id);
+  }
+  const auto stretches = stuck_at_rest(speed, {&power, &pressure, &vibration}, 3);
+  ASSERT_EQ(stretches.size(), 1u);
+  EXPECT_EQ(stretches[0], (std::pair<std::size_t, std::size_t>{1000, 1049}));
+  // With two voters both must agree: vibration's dissent now keeps the first stretch too.
+  EXPECT_TRUE(stuck_at_rest(speed, {&power, &vibration}, 3).empty());
+}

@@ -174,3 +174,20 @@ TEST(TextBf16, TrainsWithAutocastAndTheLossFalls) {
   EXPECT_GT(diff, 0.0);
   EXPECT_LT(std::abs(l.back() - l32.back()), 0.5 * l32.front());  // ...but learns alike
 }
+
+TEST(TextBf16, MaskedLmPretrainingTrainsWithAutocast) {
+  // The masked-LM head runs its own layer_norm on a bf16 activation: it must reach F32 first.
+  if (!xinzhi::text::cpu_has_bf16()) GTEST_SKIP() << "this CPU has no bf16 instructions: --bf16 is refused (tested above)";
+  TempDir dir;
+  write_text(dir / "train.txt", conll(70));
+  std::string args = train_args(dir, "mlm", 4);
+  args.replace(args.find("--task ner"), 10, "--task mlm --word-shape");
+  auto r = run_xinzhi(args + " --threads 1 --bf16");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto l = losses(dir / "mlm");
+  ASSERT_GE(l.size(), 10u);
+  EXPECT_TRUE(std::isfinite(l.back()));
+  // A tagger fine-tuned from it keeps the word shapes its embeddings were trained with.
+  auto ft = run_xinzhi(train_args(dir, "ner") + " --init " + (dir / "mlm/best") + " --word-shape --threads 1 --bf16");
+  EXPECT_EQ(ft.exit_code, 0) << ft.output;
+}
