@@ -165,6 +165,10 @@ void add_mqtt_command(CLI::App& app) {
       ->capture_default_str();
   ingest->add_option("--batch", in->opt.max_batch_messages, "Commit after at most this many messages")
       ->capture_default_str();
+  ingest->add_option("--seen-days", in->opt.seen_retention_days,
+                     "Forget the ids of messages committed more than this many days ago (redeliveries come within "
+                     "minutes; 0: keep every id)")
+      ->check(CLI::NonNegativeNumber)->capture_default_str();
   ingest->add_flag("--no-fsync", in->no_fsync,
                    "Do not sync each commit to disk before acknowledging (survives a crash of xinzhi, not of "
                    "the machine)");

@@ -3,6 +3,7 @@
 // stops it cleanly.
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
 #include <mqtt/async_client.h>
 
 #include "acquire/mqtt/mqtt_publisher.hpp"
@@ -108,9 +109,9 @@ TEST(MqttIngest, PublisherLibraryToIngesterWithSessionKeptWhileOffline) {
     o.broker = broker.url();
     acquire::MqttPublisher pub(o);
     for (int i = 0; i < 50; ++i)
-      pub.publish("gw7", acquire::SensorReading{now_ms() - 1000 + i, "M07", "speed", 1000.0 + i});
-    pub.publish("gw7", std::vector<acquire::SensorReading>{{now_ms(), "M07", "vibration", 0.5},
-                                                           {now_ms(), "M07", "power", std::nullopt}});
+      pub.publish("gw7", acquire::SensorReading{now_ms() - 1000 + i, "M07", "speed", 1000.0 + i, std::nullopt});
+    pub.publish("gw7", std::vector<acquire::SensorReading>{{now_ms(), "M07", "vibration", 0.5, std::nullopt},
+                                                           {now_ms(), "M07", "power", std::nullopt, std::nullopt}});
     pub.flush();
     EXPECT_EQ(pub.messages(), 51u);
   }
@@ -121,4 +122,27 @@ TEST(MqttIngest, PublisherLibraryToIngesterWithSessionKeptWhileOffline) {
   EXPECT_EQ(count(db, "SELECT count(*) FROM readings WHERE machine = 'M07'"), 52);
   EXPECT_EQ(count(db, "SELECT count(*) FROM readings WHERE value IS NULL"), 1);
   EXPECT_EQ(count(db, "SELECT sum(value) FROM readings WHERE sensor = 'speed'"), 50 * 1000 + 49 * 50 / 2);
+}
+
+TEST(MqttIngest, OldMessageIdsAreForgotten) {
+  if (!have_program("mosquitto")) GTEST_SKIP() << "mosquitto is not installed (scripts/install-deps installs it)";
+  TempDir dir;
+  Mosquitto broker(dir);
+  ASSERT_TRUE(broker.ready()) << read_text(dir / "mosquitto.out");
+  const std::string db = dir / "w.db", log = dir / "ingest.log";
+  {
+    store::Warehouse w(db);
+    const auto day = 86'400'000LL;
+    w.db().exec(fmt::format("INSERT INTO mqtt_seen VALUES ('gw/old', 'plant/a/readings', {}), "
+                            "('gw/recent', 'plant/a/readings', {})",
+                            now_ms() - 30 * day, now_ms() - day));
+  }
+  Child ingest({XINZHI_BINARY, "mqtt", "ingest", "--broker", broker.url(), "--db", db, "--client-id", "prune",
+                "--seen-days", "7", "--idle-exit", "1"},
+               log);
+  ASSERT_TRUE(ingest.wait_for(20)) << read_text(log);
+  EXPECT_EQ(ingest.exit_code(), 0) << read_text(log);
+  EXPECT_NE(read_text(log).find("forgot 1 message ids older than 7 days"), std::string::npos) << read_text(log);
+  EXPECT_EQ(count(db, "SELECT count(*) FROM mqtt_seen WHERE msg_id = 'gw/old'"), 0);
+  EXPECT_EQ(count(db, "SELECT count(*) FROM mqtt_seen WHERE msg_id = 'gw/recent'"), 1);
 }

@@ -59,6 +59,10 @@ TEST(TextCli, TrainEvalPredictNer) {
     EXPECT_TRUE(std::filesystem::exists(t.dir / ("out/best/" + std::string(f)))) << f;
   auto metrics = nlohmann::json::parse(read_text(t.dir / "out/metrics.json"));
   EXPECT_LT(metrics["last_loss"].get<double>(), metrics["first_loss"].get<double>());
+  // The command that made the run, for reproducing it.
+  const std::string cmd = metrics["command"].get<std::string>();
+  EXPECT_NE(cmd.find("text train"), std::string::npos) << cmd;
+  EXPECT_NE(cmd.find("--crf"), std::string::npos) << cmd;
   auto cfg = nlohmann::json::parse(read_text(t.dir / "out/best/config.json"));
   EXPECT_EQ(cfg["architectures"][0], "BertForTokenClassification");
   EXPECT_EQ(cfg["id2label"]["0"], "B-LOC");

@@ -191,3 +191,23 @@ TEST(TextBf16, MaskedLmPretrainingTrainsWithAutocast) {
   auto ft = run_xinzhi(train_args(dir, "ner") + " --init " + (dir / "mlm/best") + " --word-shape --threads 1 --bf16");
   EXPECT_EQ(ft.exit_code, 0) << ft.output;
 }
+
+TEST(TextTrain, TokenDropoutIsSeededNoiseOnTheInputs) {
+  TempDir dir;
+  write_text(dir / "train.txt", conll(70));
+  auto a = run_xinzhi(train_args(dir, "a") + " --threads 1 --token-dropout 0.3");
+  auto b = run_xinzhi(train_args(dir, "b") + " --threads 1 --token-dropout 0.3");
+  auto c = run_xinzhi(train_args(dir, "c") + " --threads 1");
+  ASSERT_EQ(a.exit_code, 0) << a.output;
+  ASSERT_EQ(b.exit_code, 0) << b.output;
+  ASSERT_EQ(c.exit_code, 0) << c.output;
+  const auto la = losses(dir / "a"), lb = losses(dir / "b"), lc = losses(dir / "c");
+  EXPECT_EQ(la, lb);  // the same seed masks the same tokens
+  ASSERT_EQ(la.size(), lc.size());
+  EXPECT_NE(la, lc);  // and the masking changes what the model sees
+  // Out of range: refused before any work.
+  auto bad = run_xinzhi(train_args(dir, "bad") + " --token-dropout 1.5");
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.output.find("--token-dropout"), std::string::npos) << bad.output;
+  EXPECT_FALSE(std::filesystem::exists(dir / "bad"));
+}

@@ -117,6 +117,18 @@ MqttIngestStats MqttIngester::run(const std::atomic<bool>* stop_flag) {
 
   auto stopping = [&] { return stop_ || (stop_flag && stop_flag->load()); };
   MqttIngestStats stats;
+  // mqtt_seen grows by a row per message: ids older than the retention are dropped.
+  auto last_prune = Clock::now();
+  auto prune_seen = [&] {
+    last_prune = Clock::now();
+    if (opt_.seen_retention_days <= 0) return;
+    const auto cutoff = now_ms() - static_cast<std::int64_t>(opt_.seen_retention_days * 86'400'000.0);
+    store::Statement del(wh.db(), "DELETE FROM mqtt_seen WHERE received_ms < ?");
+    del.bind(1, cutoff).run();
+    const auto n = static_cast<std::uint64_t>(wh.db().changes());
+    stats.seen_pruned += n;
+    if (n) spdlog::info("mqtt: forgot {} message ids older than {} days", n, opt_.seen_retention_days);
+  };
   MqttConnection conn;
   Progress progress("mqtt ingest", opt_.max_messages, "messages");
   int backoff_ms = 100;
@@ -131,6 +143,7 @@ MqttIngestStats MqttIngester::run(const std::atomic<bool>* stop_flag) {
       conn.subscribe(opt_.topics);
       spdlog::info("mqtt: subscribed to {} on {} as '{}' ({} session)", fmt::join(opt_.topics, ", "), broker.url(),
                    opt_.client_id, resumed ? "resumed" : "new");
+      prune_seen();
       if (!first_connect) ++stats.reconnects;
       first_connect = false;
       backoff_ms = 100;
@@ -159,6 +172,7 @@ MqttIngestStats MqttIngester::run(const std::atomic<bool>* stop_flag) {
           if (b.qos > 0) conn.puback(b.packet_id);
         conn.flush();
         last_message = Clock::now();
+        if (last_message - last_prune >= std::chrono::hours(1)) prune_seen();
         progress.set(stats.messages);
         if (opt_.max_messages && stats.messages >= opt_.max_messages) stop_ = true;
       }

@@ -25,6 +25,9 @@ struct MqttIngestOptions {
   double idle_exit_s = 0;                   // stop after this long without a message (0: never)
   bool durable = true;                      // fsync each commit (synchronous=FULL) before acknowledging
   int max_backoff_ms = 10000;
+  // Message ids older than this are forgotten (mqtt_seen pruned at each connect and hourly): a
+  // QoS 1 redelivery comes within the session, minutes later, not days. 0: keep every id.
+  double seen_retention_days = 7;
 };
 
 struct MqttIngestStats {
@@ -34,6 +37,7 @@ struct MqttIngestStats {
   std::uint64_t quarantined = 0;  // quarantine rows written
   std::uint64_t commits = 0;
   std::uint64_t reconnects = 0;
+  std::uint64_t seen_pruned = 0;  // message ids forgotten after seen_retention_days
 };
 
 class MqttIngester {
