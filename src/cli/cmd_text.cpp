@@ -135,6 +135,10 @@ void add_train_options(CLI::App* cmd, text::TrainCommand& tc, std::string& task)
                   "Training only: each input token becomes [MASK] with this probability (labels kept), so the model "
                   "learns from context (from scratch: 0.1-0.2 helps unseen names)")
       ->check(CLI::Range(0.0, 0.9))->capture_default_str();
+  cmd->add_option("--entity-dropout", tc.train.batches.entity_dropout,
+                  "ner, training only: the tokens of entity words become [MASK] with this (higher) probability, "
+                  "so the tagger learns to find names it never saw from their context and shape")
+      ->check(CLI::Range(0.0, 0.9));
   cmd->add_option("--mlm-probability", tc.train.batches.mlm_probability, "mlm: fraction of the tokens masked for prediction")
       ->check(CLI::Range(0.01, 0.9))->capture_default_str();
   cmd->add_flag("--bf16", tc.train.bf16,

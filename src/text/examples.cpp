@@ -231,13 +231,23 @@ std::vector<Batch> make_batches(const std::vector<Example>& examples, Task task,
         }
       }
     }
-    if (task != Task::masked_lm && o.token_dropout > 0) {
+    const bool entity_noise = task == Task::token_classification && o.entity_dropout > o.token_dropout;
+    if (task != Task::masked_lm && (o.token_dropout > 0 || entity_noise)) {
       std::mt19937_64 drng(o.seed * 6151ULL + epoch * 49157ULL + g);
       std::uniform_real_distribution<double> u(0.0, 1.0);
+      std::vector<double> p;
       for (int64_t r = 0; r < b.size; ++r) {
-        const int64_t len = static_cast<int64_t>(tmp[static_cast<size_t>(r)].ids.size());
+        const Example& e = tmp[static_cast<size_t>(r)];
+        const int64_t len = static_cast<int64_t>(e.ids.size());
+        p.assign(static_cast<size_t>(len), o.token_dropout);
+        if (entity_noise)  // every piece of an entity word, up to the next word's first piece
+          for (size_t w = 0; w < e.word_pos.size(); ++w) {
+            if (e.word_labels[w] < 0 || e.word_labels[w] == o.outside_label) continue;
+            const int64_t end = w + 1 < e.word_pos.size() ? e.word_pos[w + 1] : len - 1;
+            for (int64_t t = e.word_pos[w]; t < end && t < len; ++t) p[static_cast<size_t>(t)] = o.entity_dropout;
+          }
         for (int64_t t = 1; t + 1 < len; ++t)
-          if (u(drng) < o.token_dropout) b.ids[static_cast<size_t>(r * b.length + t)] = o.mask_id;
+          if (u(drng) < p[static_cast<size_t>(t)]) b.ids[static_cast<size_t>(r * b.length + t)] = o.mask_id;
       }
     }
     out.push_back(std::move(b));

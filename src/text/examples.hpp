@@ -54,6 +54,11 @@ struct BatchOptions {
   // probability (labels unchanged), so a model trained from scratch learns to tag from context
   // rather than by remembering the words of the training entities.
   double token_dropout = 0;
+  // ner: the tokens of words labelled as entities (label != outside_label) use this probability
+  // instead (when higher): the tagger then meets "unseen" names in training, and learns to find
+  // them from their context and shape rather than from remembered words. -1: off.
+  double entity_dropout = -1;
+  int32_t outside_label = -1;
   int64_t pad_id = 0, mask_id = 103, vocab_size = 0;
 };
 // The batches of one epoch (deterministic in seed and epoch); for masked LM the 80/10/10

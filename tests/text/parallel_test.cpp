@@ -205,6 +205,19 @@ TEST(TextTrain, TokenDropoutIsSeededNoiseOnTheInputs) {
   EXPECT_EQ(la, lb);  // the same seed masks the same tokens
   ASSERT_EQ(la.size(), lc.size());
   EXPECT_NE(la, lc);  // and the masking changes what the model sees
+  // Entity words masked more often: another, still seeded, noise.
+  auto d = run_xinzhi(train_args(dir, "d") + " --threads 1 --token-dropout 0.3 --entity-dropout 0.8");
+  auto d2 = run_xinzhi(train_args(dir, "d2") + " --threads 1 --token-dropout 0.3 --entity-dropout 0.8");
+  ASSERT_EQ(d.exit_code, 0) << d.output;
+  ASSERT_EQ(d2.exit_code, 0) << d2.output;
+  EXPECT_EQ(losses(dir / "d"), losses(dir / "d2"));
+  EXPECT_NE(losses(dir / "d"), la);
+  // Only a tagger has entity words.
+  std::string mlm = train_args(dir, "mlm");
+  mlm.replace(mlm.find("--task ner"), 10, "--task mlm");
+  auto m = run_xinzhi(mlm + " --entity-dropout 0.5");
+  EXPECT_EQ(m.exit_code, 1) << m.output;
+  EXPECT_NE(m.output.find("--entity-dropout needs a ner training set"), std::string::npos) << m.output;
   // Out of range: refused before any work.
   auto bad = run_xinzhi(train_args(dir, "bad") + " --token-dropout 1.5");
   EXPECT_NE(bad.exit_code, 0);
