@@ -44,6 +44,10 @@ TEST(TextStage, BadSettingsAreRefusedBeforeAnythingRuns) {
   r = run_xinzhi("run " + (dir / "p.yaml") + " --runs-dir " + (dir / "runs"));
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("stages[0].text.epochs: must be at least 1"), std::string::npos) << r.output;
+  write_text(dir / "p.yaml", "name: t\nstages:\n  - text: {token_dropout: 1.5}\n");
+  r = run_xinzhi("run " + (dir / "p.yaml") + " --runs-dir " + (dir / "runs"));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("stages[0].text.token_dropout: must be between 0 and 0.9"), std::string::npos) << r.output;
   EXPECT_FALSE(has_run_folder(dir));
 }
 
