@@ -493,7 +493,7 @@ std::vector<std::pair<std::size_t, std::size_t>> stuck_at_rest(const Series& s,
     const double v = s.value[i];
     if (std::isnan(v)) continue;
     if (v != *rest) {
-      marks.emplace_back(i, 0);
+      marks.emplace_back(i, -1);
       continue;
     }
     int yes = 0, votes = 0;
@@ -531,14 +531,20 @@ std::vector<std::pair<std::size_t, std::size_t>> stuck_at_rest(const Series& s,
     }
   };
   for (std::size_t k = 0; k < marks.size();) {
-    if (marks[k].second == 0) {
+    if (marks[k].second <= 0) {
       ++k;
       continue;
     }
+    // A frozen sensor holds the last value it read, so a sensor stuck at its rest level froze
+    // while the machine really was at rest: the stretch must follow genuine rest readings (at
+    // least min_run, the other sensors agreeing). One that begins as the series drops to rest is
+    // a machine stopping while its power, pressure and vibration still fall.
+    std::size_t genuine_rest = 0;
+    for (std::size_t j = k; j > 0 && marks[j - 1].second == 0; --j) ++genuine_rest;
     std::size_t e = k;
     bool dissent = false;
     for (; e < marks.size() && marks[e].second > 0; ++e) dissent = dissent || marks[e].second == 1;
-    emit_runs_of(k, e, dissent && e - k < kSustained ? 2 : 1);
+    if (genuine_rest >= min_run) emit_runs_of(k, e, dissent && e - k < kSustained ? 2 : 1);
     k = e;
   }
   return out;

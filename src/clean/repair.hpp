@@ -110,7 +110,9 @@ std::size_t detect_stuck(Series& s, int min_run, bool to_missing, ActionLog& log
 // not; the good separators (balanced accuracy >= 0.97) then vote at each rest reading. Stretches
 // of at least min_run rest readings during which all of them (two at least) say "working", or,
 // where three or more vote, all but the least accurate one, are returned as [first, last] row
-// indices (NaN rows inside are skipped).
+// indices (NaN rows inside are skipped). A stretch must follow at least min_run genuine rest
+// readings: a frozen sensor holds the value it last read, so one that drops to rest while the
+// others still say "working" is a machine stopping, not a stuck sensor.
 std::vector<std::pair<std::size_t, std::size_t>> stuck_at_rest(const Series& s,
                                                                 const std::vector<const Series*>& context,
                                                                 std::size_t min_run);

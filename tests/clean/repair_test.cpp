@@ -188,12 +188,16 @@ TEST(Repair, FrozenAtRestIsJudgedByTheSensorsThatFollowTheMachineBest) {
     // its power and pressure fall.
     if (i >= 1000 && i < 1050) sp = 0, vb = 0.2;
     if (i >= 1800 && i < 1820) sp = 0, vb = 0.2;
+    // A real stop in the middle of work while power, pressure and vibration still read "working"
+    // (they fall slowly): speed did not freeze at 0, it dropped there, so it is not stuck.
+    if (i >= 1220 && i < 1260) sp = 0;
     if (i >= 1400 && i < 1450) sp = 0, pw = 0.5, vb = 2.0;
     speed.push(t, sp, id), power.push(t, pw, id), pressure.push(t, pr, id), vibration.push(t, vb, id);
   }
   const auto stretches = stuck_at_rest(speed, {&power, &pressure, &vibration}, 3);
   ASSERT_EQ(stretches.size(), 1u);
   EXPECT_EQ(stretches[0], (std::pair<std::size_t, std::size_t>{1000, 1049}));
+  // (The frozen stretches follow a rest block: a sensor freezes at the value it last read.)
   // With two voters both must agree: vibration's dissent now keeps the first stretch too.
   EXPECT_TRUE(stuck_at_rest(speed, {&power, &vibration}, 3).empty());
 }
