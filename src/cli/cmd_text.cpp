@@ -3,11 +3,13 @@
 #include <iostream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
 #include "core/error.hpp"
 #include "core/fs.hpp"
+#include "text/launcher.hpp"
 #include "text/runner.hpp"
 #include "text/tokenizer.hpp"
 #include "text/tune.hpp"
@@ -213,6 +215,8 @@ void add_text_command(CLI::App& app) {
   train->callback([tc, task, max_minutes] {
     tc->task = text::parse_task(*task);
     tc->train.max_seconds = *max_minutes * 60.0;
+    // This process's own command line (not that of `text tune`, which also calls run_train).
+    tc->command = fmt::format("{}", fmt::join(text::own_command_line_without({}), " "));
     text::run_train(*tc);
   });
 

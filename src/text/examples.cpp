@@ -231,7 +231,9 @@ std::vector<Batch> make_batches(const std::vector<Example>& examples, Task task,
         }
       }
     }
-    const bool entity_noise = task == Task::token_classification && o.entity_dropout > o.token_dropout;
+    // Entity words are known only where the caller named the outside label.
+    const bool entity_noise =
+        task == Task::token_classification && o.outside_label >= 0 && o.entity_dropout > o.token_dropout;
     if (task != Task::masked_lm && (o.token_dropout > 0 || entity_noise)) {
       std::mt19937_64 drng(o.seed * 6151ULL + epoch * 49157ULL + g);
       std::uniform_real_distribution<double> u(0.0, 1.0);

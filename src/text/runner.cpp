@@ -475,7 +475,7 @@ void run_train(const TrainCommand& c_in) {
     return;
   }
   nlohmann::ordered_json out;
-  out["command"] = fmt::format("{}", fmt::join(own_command_line_without({}), " "));  // what reproduces this run
+  if (!c.command.empty()) out["command"] = c.command;  // what reproduces this run
   out["task"] = task_name(c.task);
   out["metric"] = metric;
   out["steps"] = res.steps;

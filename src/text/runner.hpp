@@ -15,6 +15,7 @@
 namespace xinzhi::text {
 
 struct TrainCommand {
+  std::string command;         // the command line that asked for this run, kept in metrics.json ("": none)
   Task task = Task::token_classification;
   std::string train_file, dev_file, out_dir;
   std::string vocab_file;      // empty: build one from the training text

@@ -130,6 +130,8 @@ std::string reproduce_command(const TrainCommand& c, const Trial& t, const std::
   if (c.uncased) s += " --uncased";
   if (c.crf) s += " --crf";
   if (c.label_all_pieces) s += " --label-all-pieces";
+  if (c.word_shape) s += " --word-shape";
+  if (c.document_context) s += " --document-context";
   if (c.max_length != d.max_length) opt("--max-length", std::to_string(c.max_length));
   if (c.stride != d.stride) opt("--stride", std::to_string(c.stride));
   if (!c.metric.empty()) opt("--metric", c.metric);
@@ -137,6 +139,13 @@ std::string reproduce_command(const TrainCommand& c, const Trial& t, const std::
   if (c.train.clip != d.train.clip) opt("--clip", fmt::format("{}", c.train.clip));
   if (c.train.accumulation != d.train.accumulation) opt("--accumulation", std::to_string(c.train.accumulation));
   if (!c.train.batches.bucket) s += " --no-bucket";
+  if (c.train.batches.token_dropout != d.train.batches.token_dropout)
+    opt("--token-dropout", fmt::format("{}", c.train.batches.token_dropout));
+  if (c.train.batches.entity_dropout != d.train.batches.entity_dropout)
+    opt("--entity-dropout", fmt::format("{}", c.train.batches.entity_dropout));
+  if (c.train.batches.mlm_probability != d.train.batches.mlm_probability)
+    opt("--mlm-probability", fmt::format("{}", c.train.batches.mlm_probability));
+  if (c.train.bf16) s += " --bf16";
   if (c.train.threads) opt("--threads", std::to_string(c.train.threads));
   s += fmt::format(" --epochs {} --batch-size {} --lr {} --warmup {} --dropout {} --seed {}", t.epochs, t.batch_size, t.lr,
                    t.warmup, t.dropout, c.train.seed);

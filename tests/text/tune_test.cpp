@@ -197,6 +197,15 @@ TEST(TextTune, TimeBudgetStopsCleanly) {
   EXPECT_FALSE(fs::exists(out + "/trials"));
 }
 
+TEST(TextTune, TheReproduceCommandKeepsTheFixedTrainingOptions) {
+  auto& d = data();
+  const std::string out = d.dir / "fixed";
+  auto r = run_xinzhi(d.common + " -o " + out + " --trials 1 --epochs-range 1..1 --batch-sizes 8 --token-dropout 0.1");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string cmd = nlohmann::json::parse(read_text(out + "/tune.json"))["reproduce"];
+  EXPECT_NE(cmd.find(" --token-dropout 0.1"), std::string::npos) << cmd;
+}
+
 TEST(TextTune, BadSearchSpaceIsOneClearMessage) {
   auto& d = data();
   // through the command: exit code 2 and the option named (each run starts libtorch: few of them)
