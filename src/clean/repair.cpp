@@ -372,6 +372,30 @@ std::size_t detect_stuck(Series& s, int min_run, bool to_missing, ActionLog& log
     if (buf.size() < 4) return 0.0;
     return median_of(buf);
   };
+  // The Gaussian estimate misses a coarse sensor whose readings scatter around a steady level (a
+  // press at 70 strokes/min, sd about 1 stroke): a reading then equals the one before it about as
+  // often as the level's value itself comes up (0.3 at the mode), and an 11-reading run comes up by
+  // chance (seen on the twin, seed 101). Around the run (up to 50 readings each side, rest-level
+  // ones left out) two shares say so: how many readings equal the run's value, and how many
+  // consecutive pairs are equal. Where both are high, the smaller of them stands in for the
+  // Gaussian estimate when it is larger. A drifting signal (humidity) seldom revisits one value and
+  // a cycling one never repeats, so their short stuck runs keep the Gaussian estimate.
+  auto repeat_chance_around = [&](std::size_t a, std::size_t b, double v) {
+    std::size_t seen = 0, equal_value = 0, pairs = 0, equal_pairs = 0;
+    auto count = [&](std::size_t k, bool pair_with_previous) {
+      const double x = s.value[idx[k]];
+      if (rest_level && x == lowest) return;
+      ++seen, equal_value += x == v;
+      if (pair_with_previous && k >= 1) ++pairs, equal_pairs += x == s.value[idx[k - 1]];
+    };
+    // Before the run: readings a-1, a-2, ... each paired with the one before it. After: the
+    // reading that leaves the run (catching up with the truth) is not paired with the run.
+    for (std::size_t k = a, c = 0; k >= 1 && c < 50; --k, ++c) count(k - 1, true);
+    for (std::size_t k = b + 1, c = 0; k < n && c < 50; ++k, ++c) count(k, k > b + 1);
+    const double value_share = (static_cast<double>(equal_value) + 0.5) / (static_cast<double>(seen) + 1.0);
+    const double pair_share = (static_cast<double>(equal_pairs) + 0.5) / (static_cast<double>(pairs) + 1.0);
+    return std::min(value_share, pair_share);
+  };
   // Around a run at a working level next to a flat rest stretch (a speed stuck at 20 strokes
   // while the press stands still), the neighbours show no noise: the series' own median
   // |difference| away from its rest level stands in.
@@ -393,7 +417,7 @@ std::size_t detect_stuck(Series& s, int min_run, bool to_missing, ActionLog& log
     if (len >= static_cast<std::size_t>(min_run) && !(rest_level && v == lowest)) {
       double m = noise_around(k, j - 1);
       if (m == 0) m = away_from_rest;
-      const double p = m > 0 ? std::min(1.0, 0.27 * resolution / m) : 1.0;
+      const double p = m > 0 ? std::min(1.0, std::max(0.27 * resolution / m, repeat_chance_around(k, j - 1, v))) : 1.0;
       if (p < 1 && static_cast<double>(len - 1) * std::log(p) < log_bar) {
         ++runs;
         for (std::size_t r = k + 1; r < j; ++r) {

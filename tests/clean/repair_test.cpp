@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <random>
 
 #include "clean/quality.hpp"
 #include "clean/repair.hpp"
@@ -200,4 +201,36 @@ TEST(Repair, FrozenAtRestIsJudgedByTheSensorsThatFollowTheMachineBest) {
   // (The frozen stretches follow a rest block: a sensor freezes at the value it last read.)
   // With two voters both must agree: vibration's dissent now keeps the first stretch too.
   EXPECT_TRUE(stuck_at_rest(speed, {&power, &vibration}, 3).empty());
+}
+
+// A press speed read to one stroke scatters around its level (sd about one stroke), so the level's
+// own value comes up about a third of the time and an 11-reading run of it happens by chance; the
+// same 11 readings at a value the sensor seldom reads, or a much longer run, are a stuck sensor.
+TEST(Repair, RunsOfACoarseSensorsCommonestValueAreJudgedByHowOftenItRepeats) {
+  std::mt19937 gen(7);
+  auto scatter = [&] {  // 68..72 with shares 0.07, 0.24, 0.38, 0.24, 0.07
+    const double u = static_cast<double>(gen()) / 4294967296.0;
+    return u < 0.07 ? 68.0 : u < 0.31 ? 69.0 : u < 0.69 ? 70.0 : u < 0.93 ? 71.0 : 72.0;
+  };
+  auto series_with_run = [&](double value, int length) {
+    std::vector<std::int64_t> ts;
+    std::vector<double> v;
+    for (int i = 0; i < 300; ++i) {
+      ts.push_back(i * 60000);
+      v.push_back(i >= 150 && i < 150 + length ? value : scatter());
+    }
+    // The run is exactly `length` long: the readings either side differ from it.
+    if (v[149] == value) v[149] = value - 1;
+    if (v[static_cast<std::size_t>(150 + length)] == value) v[static_cast<std::size_t>(150 + length)] = value + 1;
+    Series s = make(ts, v);
+    s.sensor = "speed";
+    return s;
+  };
+  ActionLog log;
+  Series chance = series_with_run(70, 11);
+  EXPECT_EQ(detect_stuck(chance, 8, true, log), 0u) << "11 readings at the level's commonest value";
+  Series rare = series_with_run(72, 11);
+  EXPECT_EQ(detect_stuck(rare, 8, true, log), 1u) << "11 readings at a value read 7% of the time";
+  Series long_run = series_with_run(70, 30);
+  EXPECT_EQ(detect_stuck(long_run, 8, true, log), 1u) << "30 readings at the commonest value";
 }
