@@ -482,6 +482,7 @@ void run_train(const TrainCommand& c_in) {
   out["best_step"] = res.best_step;
   out["stopped_early"] = res.stopped_early;
   out["out_of_time"] = res.out_of_time;
+  out["train_seconds"] = res.seconds;
   out["first_loss"] = res.losses.empty() ? 0.0 : res.losses.front();
   out["last_loss"] = res.losses.empty() ? 0.0 : res.losses.back();
   out["losses"] = res.losses;  // mean loss of each optimizer step
@@ -492,8 +493,9 @@ void run_train(const TrainCommand& c_in) {
     std::cout << "dev (best checkpoint, step " << res.best_step << "):\n" << best_text;
   }
   write_file_atomic((fs::path(c.out_dir) / "metrics.json").string(), out.dump(2) + "\n");
-  std::cout << fmt::format("model: {}  ({} steps, loss {:.4f} -> {:.4f})\n", (fs::path(c.out_dir) / "best").string(),
-                           res.steps, out["first_loss"].get<double>(), out["last_loss"].get<double>());
+  std::cout << fmt::format("model: {}  ({} steps in {:.1f} min, loss {:.4f} -> {:.4f})\n",
+                           (fs::path(c.out_dir) / "best").string(), res.steps,
+                           res.seconds / 60, out["first_loss"].get<double>(), out["last_loss"].get<double>());
 }
 
 void run_eval(const std::string& model_dir, const std::string& data_file, const std::string& out, size_t batch,

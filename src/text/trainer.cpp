@@ -449,6 +449,7 @@ TrainResult train(Model& model, const std::vector<Example>& train_set, const Tra
   res.best_metric = st.best;
   res.best_step = st.best_step;
   res.losses = st.losses;
+  res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   impl.bf16 = false;
   if (writer && !eval && !best_dir.empty()) {
     model.save(best_dir);

@@ -50,6 +50,7 @@ struct TrainResult {
   std::vector<double> losses;  // mean loss of each optimizer step
   bool stopped_early = false;
   bool out_of_time = false;  // the time budget ended training before its last epoch
+  double seconds = 0;        // wall time of this process's training, dev evaluations included
 };
 
 // eval: returns the metric that picks the best checkpoint (nullptr: no evaluation; the last

@@ -112,6 +112,9 @@ TEST(TextCli, WordShapesAndDocumentContextTravelWithTheModel) {
   auto t = nlohmann::json::parse(read_text(dir / "t/metrics.json"));
   EXPECT_EQ(t["out_of_time"], true);
   EXPECT_LT(t["steps"].get<int>(), 1000 * 10);
+  // the budget is 1.2 s; training stops at the first step past it (metrics.json says how long)
+  EXPECT_GE(t["train_seconds"].get<double>(), 1.2);
+  EXPECT_LT(t["train_seconds"].get<double>(), 30.0);
 }
 
 TEST(TextCli, ResumedTrainingMatchesUninterrupted) {
