@@ -27,6 +27,12 @@ int32_t Labels::at(const std::string& n, const std::string& place) const {
   return it->second;
 }
 
+void set_outside_label(BatchOptions& options, const Labels& labels, Task task) {
+  if (auto o = labels.ids.find("O"); o != labels.ids.end()) options.outside_label = o->second;
+  if (options.entity_dropout >= 0 && (task != Task::token_classification || options.outside_label < 0))
+    throw UsageError("entity dropout (--entity-dropout) needs a ner training set with an 'O' label");
+}
+
 std::vector<Example> encode_tagged(const BertTokenizer& tok, const std::vector<TaggedSentence>& sents,
                                    const Labels& labels, size_t max_length, bool windows, size_t stride,
                                    bool all_pieces, bool word_shapes) {

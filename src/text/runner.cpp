@@ -407,9 +407,7 @@ void run_train(const TrainCommand& c_in) {
   to.out_dir = c.out_dir;
   to.batches.pad_id = cfg.pad_token_id;
   to.batches.mask_id = tok->vocab().mask_id() >= 0 ? tok->vocab().mask_id() : tok->vocab().unk_id();
-  if (auto o = labels.ids.find("O"); o != labels.ids.end()) to.batches.outside_label = o->second;
-  if (to.batches.entity_dropout >= 0 && (c.task != Task::token_classification || to.batches.outside_label < 0))
-    throw UsageError("--entity-dropout needs a ner training set with an 'O' label");
+  set_outside_label(to.batches, labels, c.task);
   to.batches.vocab_size = cfg.vocab_size;
   const std::string metric = c.metric.empty() ? default_metric(c.task) : c.metric;
   to.lower_is_better = lower_is_better(metric);

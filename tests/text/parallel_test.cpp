@@ -217,7 +217,7 @@ TEST(TextTrain, TokenDropoutIsSeededNoiseOnTheInputs) {
   mlm.replace(mlm.find("--task ner"), 10, "--task mlm");
   auto m = run_xinzhi(mlm + " --entity-dropout 0.5");
   EXPECT_EQ(m.exit_code, 1) << m.output;
-  EXPECT_NE(m.output.find("--entity-dropout needs a ner training set"), std::string::npos) << m.output;
+  EXPECT_NE(m.output.find("(--entity-dropout) needs a ner training set"), std::string::npos) << m.output;
   // Out of range: refused before any work.
   auto bad = run_xinzhi(train_args(dir, "bad") + " --token-dropout 1.5");
   EXPECT_NE(bad.exit_code, 0);
