@@ -27,7 +27,11 @@ int32_t Labels::at(const std::string& n, const std::string& place) const {
   return it->second;
 }
 
-void set_outside_label(BatchOptions& options, const Labels& labels, Task task) {
+void set_model_batch_options(BatchOptions& options, const ModelConfig& config, const BertTokenizer& tok,
+                             const Labels& labels, Task task) {
+  options.pad_id = config.pad_token_id;
+  options.mask_id = tok.vocab().mask_id() >= 0 ? tok.vocab().mask_id() : tok.vocab().unk_id();
+  options.vocab_size = config.vocab_size;
   if (auto o = labels.ids.find("O"); o != labels.ids.end()) options.outside_label = o->second;
   if (options.entity_dropout >= 0 && (task != Task::token_classification || options.outside_label < 0))
     throw UsageError("entity dropout (--entity-dropout) needs a ner training set with an 'O' label");

@@ -61,9 +61,12 @@ struct BatchOptions {
   int32_t outside_label = -1;
   int64_t pad_id = 0, mask_id = 103, vocab_size = 0;
 };
-// Sets options.outside_label from a ner label set's "O" (the label entity dropout leaves alone).
-// UsageError when entity_dropout is on for another task or a label set without "O".
-void set_outside_label(BatchOptions& options, const Labels& labels, Task task);
+// The batch options that follow from the model and its training data: the [PAD] and [MASK] ids,
+// the vocabulary size (masked LM's random tokens) and a ner label set's "O" (the label entity
+// dropout leaves alone). Every trainer (text train, fit_and_test) sets them here, so none misses
+// one. UsageError when entity_dropout is on for another task or a label set without "O".
+void set_model_batch_options(BatchOptions& options, const ModelConfig& config, const BertTokenizer& tok,
+                             const Labels& labels, Task task);
 // The batches of one epoch (deterministic in seed and epoch); for masked LM the 80/10/10
 // masking is drawn here from the same seed.
 std::vector<Batch> make_batches(const std::vector<Example>& examples, Task task, int64_t num_labels,

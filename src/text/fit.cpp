@@ -123,10 +123,7 @@ FitResult fit_and_test(const TrainCommand& c, const std::string& test_file) {
   TrainOptions to = c.train;
   to.out_dir = work.string();
   to.resume = false;
-  to.batches.pad_id = cfg.pad_token_id;
-  to.batches.mask_id = tok.vocab().mask_id() >= 0 ? tok.vocab().mask_id() : tok.vocab().unk_id();
-  to.batches.vocab_size = cfg.vocab_size;
-  set_outside_label(to.batches, labels, c.task);
+  set_model_batch_options(to.batches, cfg, tok, labels, c.task);
   const std::string metric = c.metric.empty() ? default_metric(c.task) : c.metric;
   to.lower_is_better = lower_is_better(metric);
   std::function<double(const Model&)> eval;

@@ -405,10 +405,7 @@ void run_train(const TrainCommand& c_in) {
   // 4. Train, evaluating on dev.
   TrainOptions to = c.train;
   to.out_dir = c.out_dir;
-  to.batches.pad_id = cfg.pad_token_id;
-  to.batches.mask_id = tok->vocab().mask_id() >= 0 ? tok->vocab().mask_id() : tok->vocab().unk_id();
-  set_outside_label(to.batches, labels, c.task);
-  to.batches.vocab_size = cfg.vocab_size;
+  set_model_batch_options(to.batches, cfg, *tok, labels, c.task);
   const std::string metric = c.metric.empty() ? default_metric(c.task) : c.metric;
   to.lower_is_better = lower_is_better(metric);
   nlohmann::ordered_json best_metrics;

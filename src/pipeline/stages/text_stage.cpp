@@ -141,17 +141,17 @@ class TextStage : public Stage {
     if (t.batches.batch_size < 1) s.fail_at("batch_size", "must be at least 1");
     // Each input token masked with this probability in training: makes the models find categories
     // and entities from the context, which is what sentence templates never seen in training share.
-    t.batches.token_dropout = s.get<double>("token_dropout", 0.0);
-    if (t.batches.token_dropout < 0 || t.batches.token_dropout > 0.9) s.fail_at("token_dropout", "must be between 0 and 0.9");
+    auto masking_probability = [&](const char* key) {
+      const double p = s.get<double>(key, 0.0);
+      if (p < 0 || p > 0.9) s.fail_at(key, "must be between 0 and 0.9");
+      return p;
+    };
+    t.batches.token_dropout = masking_probability("token_dropout");
     // The entity tagger only: the tokens of entity words are masked with this (higher) probability,
     // so it learns to find names from their context. Off unless given: on the demo's logs (a
     // 64-wide, 1-layer tagger) 0.3 and 0.5 lowered entity F1 (en 0.697 -> 0.639 / 0.556, zh 0.383
     // -> 0.286 / 0.361), unlike BERT-mini on CoNLL-2003, where 0.7 gave the best dev and test.
-    if (s.has("entity_dropout")) {
-      t.batches.entity_dropout = s.get<double>("entity_dropout", 0.0);
-      if (t.batches.entity_dropout < 0 || t.batches.entity_dropout > 0.9)
-        s.fail_at("entity_dropout", "must be between 0 and 0.9");
-    }
+    if (s.has("entity_dropout")) t.batches.entity_dropout = masking_probability("entity_dropout");
     // Models this small train fastest on one thread: two threads were 3x slower on the shared
     // 2-core machine (libtorch's workers wait for cores that other work holds).
     t.threads = s.get<int>("threads", 1);
