@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "clean/truth_score.hpp"
+#include "core/html.hpp"
 #include "core/progress.hpp"
 #include "store/warehouse.hpp"
 
@@ -543,20 +544,6 @@ nlohmann::json CleaningReport::to_json() const {
 
 namespace {
 
-std::string html_escape(const std::string& s) {
-  std::string o;
-  for (char c : s) {
-    switch (c) {
-      case '<': o += "&lt;"; break;
-      case '>': o += "&gt;"; break;
-      case '&': o += "&amp;"; break;
-      case '"': o += "&quot;"; break;
-      default: o += c;
-    }
-  }
-  return o;
-}
-
 // A small line chart: raw values in grey, clean values in blue, on shared axes.
 std::string svg_chart(const SeriesReport& sr) {
   constexpr double W = 360, H = 120, P = 4;
@@ -611,7 +598,7 @@ std::string CleaningReport::html_fragment(std::size_t max_charts) const {
     h += fmt::format(
         "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
         "<td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-        html_escape(sr.machine), html_escape(sr.sensor), pair(sr.before.completeness, sr.after.completeness),
+        html::escape(sr.machine), html::escape(sr.sensor), pair(sr.before.completeness, sr.after.completeness),
         pair(sr.before.consistency, sr.after.consistency), pair(sr.before.timeliness, sr.after.timeliness),
         pair(sr.before.validity, sr.after.validity), d.duplicates, d.gaps, d.out_of_order, d.spikes + d.rate_outliers,
         d.out_of_range, d.unit_errors, d.clock_skew ? fmt::format("{} ms", sr.skew_ms) : "");
@@ -619,7 +606,7 @@ std::string CleaningReport::html_fragment(std::size_t max_charts) const {
   h += "</table>\n<div class=\"charts\">\n";
   for (std::size_t k = 0; k < series.size() && k < max_charts; ++k)
     h += fmt::format("<figure><figcaption>{} / {} (grey: raw, blue: clean)</figcaption>{}</figure>\n",
-                     html_escape(series[k].machine), html_escape(series[k].sensor), svg_chart(series[k]));
+                     html::escape(series[k].machine), html::escape(series[k].sensor), svg_chart(series[k]));
   h += "</div></section>\n";
   return h;
 }

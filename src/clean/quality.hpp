@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/stats.hpp"
 #include "core/time.hpp"
 
 namespace xinzhi::clean {
@@ -38,9 +39,5 @@ struct WindowQuality {
 // are skipped, as in IoTDB.
 std::vector<WindowQuality> windowed_quality(const std::vector<TimestampMs>& ts, const std::vector<double>& v,
                                             std::int64_t window_ms);
-
-// Median (of a copy) and the MAD scaled by 1.4826 (a normal distribution's sigma).
-double median_of(std::vector<double> v);
-double scaled_mad(const std::vector<double>& v, double median);
 
 }  // namespace xinzhi::clean

@@ -85,7 +85,7 @@ void run_tokenize(const TokenizeOptions& o) {
     for (std::string line; std::getline(std::cin, line);) texts.push_back(line);
   for (size_t i = 0; i < texts.size(); ++i) {
     size_t bad = 0;
-    if (!text::valid_utf8(texts[i], &bad))
+    if (!valid_utf8(texts[i], &bad))
       throw InputError(o.texts.empty() ? place("stdin", static_cast<long>(i + 1), static_cast<long>(bad + 1))
                                        : fmt::format("text {}", i + 1),
                        "the text is not valid UTF-8");

@@ -6,10 +6,9 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "core/error.hpp"
+#include "core/whole_file.hpp"
 
 namespace xinzhi {
 
@@ -52,13 +51,8 @@ void write_file_atomic(const std::string& path, std::string_view content) {
 }
 
 std::string read_file(const std::string& path) {
-  std::error_code ec;
-  if (!fs::exists(path, ec)) throw InputError(path, "no such file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path, "cannot be read");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  const WholeFile file(path);
+  return std::string(file.view());
 }
 
 }  // namespace xinzhi

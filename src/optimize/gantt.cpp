@@ -7,23 +7,11 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/html.hpp"
+
 namespace xinzhi::optimize {
 
 namespace {
-
-std::string xml_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 // A "nice" tick step for an axis of the given span.
 double tick_step(double span, int target) {
@@ -70,7 +58,7 @@ std::string gantt_svg(const Instance& inst, const Schedule& s, const std::string
       "<line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#888\" stroke-width=\"2\"/></pattern></defs>\n";
   out += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
   const std::string heading = title.empty() ? fmt::format("{} — makespan {}", s.instance, s.makespan) : title;
-  out += fmt::format("<text x=\"{}\" y=\"20\" font-size=\"15\" font-weight=\"bold\">{}</text>\n", label_w, xml_escape(heading));
+  out += fmt::format("<text x=\"{}\" y=\"20\" font-size=\"15\" font-weight=\"bold\">{}</text>\n", label_w, html::escape(heading));
   // Rows and grid.
   const double step = tick_step(static_cast<double>(horizon), 12);
   for (double t = 0; t <= static_cast<double>(horizon) + 1e-9; t += step) {
@@ -83,7 +71,7 @@ std::string gantt_svg(const Instance& inst, const Schedule& s, const std::string
     const double y = top + m * row_h;
     if (m % 2) out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"#f7f7f7\"/>\n", label_w, y, plot_w, row_h);
     out += fmt::format("<text x=\"{}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>\n", label_w - 8, y + row_h / 2 + 4,
-                       xml_escape(inst.machines[m]));
+                       html::escape(inst.machines[m]));
     for (const auto& w : inst.calendars[m]) {
       const double x0 = label_w + static_cast<double>(std::min(w.start, horizon)) * scale;
       const double x1 = label_w + static_cast<double>(std::min(w.end, horizon)) * scale;
@@ -91,8 +79,8 @@ std::string gantt_svg(const Instance& inst, const Schedule& s, const std::string
       out += fmt::format(
           "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"url(#hatch)\" stroke=\"#777\">"
           "<title>{}: unavailable [{}, {}) {}</title></rect>\n",
-          x0, y + 2, x1 - x0, row_h - 4, xml_escape(inst.machines[m]), w.start,
-          w.end >= kForever ? std::string("∞") : std::to_string(w.end), xml_escape(w.kind));
+          x0, y + 2, x1 - x0, row_h - 4, html::escape(inst.machines[m]), w.start,
+          w.end >= kForever ? std::string("∞") : std::to_string(w.end), html::escape(w.kind));
     }
   }
   // Operations.
@@ -103,10 +91,10 @@ std::string gantt_svg(const Instance& inst, const Schedule& s, const std::string
     out += fmt::format(
         "<g><rect x=\"{:.2f}\" y=\"{:.1f}\" width=\"{:.2f}\" height=\"{:.1f}\" fill=\"{}\" stroke=\"white\" stroke-width=\"0.6\"/>"
         "<title>{} op {} on {}: {} – {}</title>",
-        x, y + 3, w, row_h - 6, job_colour(o.job), xml_escape(job), o.op, xml_escape(inst.machines[o.machine]), o.start, o.end);
+        x, y + 3, w, row_h - 6, job_colour(o.job), html::escape(job), o.op, html::escape(inst.machines[o.machine]), o.start, o.end);
     if (w > 7.0 * static_cast<double>(job.size()) + 4)
       out += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\" fill=\"white\" font-size=\"10\">{}</text>",
-                         x + w / 2, y + row_h / 2 + 4, xml_escape(job));
+                         x + w / 2, y + row_h / 2 + 4, html::escape(job));
     out += "</g>\n";
   }
   const double xm = label_w + static_cast<double>(s.makespan) * scale;

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/error.hpp"
+#include "core/stopwatch.hpp"
 #include "core/fs.hpp"
 #include "core/logging.hpp"
 #include "core/time.hpp"
@@ -34,9 +35,6 @@ fs::path make_run_dir(const fs::path& runs_dir, const std::string& name) {
   return dir;
 }
 
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
 
 }  // namespace
 

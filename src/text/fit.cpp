@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/error.hpp"
+#include "core/stopwatch.hpp"
 #include "core/fs.hpp"
 #include "text/examples.hpp"
 #include "text/vocab_builder.hpp"
@@ -21,9 +22,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
 
 // B-X, I-X, ... by entity type, then O and other tags: the order of the reports.
 std::vector<std::string> tag_order(const std::vector<TaggedSentence>& sents) {

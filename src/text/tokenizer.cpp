@@ -138,25 +138,6 @@ bool is_case_ignorable(char32_t cp) {
 
 }  // namespace
 
-bool valid_utf8(std::string_view s, size_t* bad_byte) {
-  auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  size_t n = s.size();
-  char32_t cp;
-  for (size_t i = 0; i < n;) {
-    if (p[i] < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t len = decode(p, n, i, cp);
-    if (len == 0) {
-      if (bad_byte) *bad_byte = i;
-      return false;
-    }
-    i += len;
-  }
-  return true;
-}
-
 // Reused buffers: the word being collected (code points and their character index in the
 // input), the normalised text of the current text's basic tokens and their spans.
 struct BertTokenizer::Scratch {

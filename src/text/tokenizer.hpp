@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/utf8.hpp"
 #include "text/vocab.hpp"
 
 namespace xinzhi::text {
@@ -38,9 +39,6 @@ struct Encoding {
   size_t size() const { return ids.size(); }
 };
 
-// Whether s is valid UTF-8 (no overlong forms, surrogates or values past U+10FFFF); the first
-// bad byte's position goes to bad_byte.
-bool valid_utf8(std::string_view s, size_t* bad_byte = nullptr);
 
 class BertTokenizer {
  public:

@@ -11,6 +11,7 @@
 #include "text/vocab_builder.hpp"
 
 using namespace xinzhi::text;
+using xinzhi::valid_utf8;
 using xinzhi::testing::TempDir;
 
 namespace {
