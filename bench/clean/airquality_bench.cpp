@@ -14,13 +14,14 @@
 
 #include <fmt/format.h>
 
-#include "clean/airquality.hpp"
+#include "airquality.hpp"
 #include "clean/impute.hpp"
 #include "core/error.hpp"
 #include "core/fs.hpp"
 
 using namespace xinzhi;
 using namespace xinzhi::clean;
+using namespace xinzhi::bench;
 
 namespace {
 

@@ -1,21 +1,22 @@
 #include "acquire/file_ingest.hpp"
 
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
+#include <deque>
 #include <filesystem>
 #include <future>
+#include <optional>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "acquire/reading_parser.hpp"
+#include "acquire/landing/csv_readings.hpp"
+#include "acquire/landing/json_readings.hpp"
 #include "core/error.hpp"
 #include "core/progress.hpp"
+#include "core/stopwatch.hpp"
+#include "core/whole_file.hpp"
+#include "store/readings_table.hpp"
 
 namespace xinzhi::acquire {
 
@@ -23,35 +24,17 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A read-only memory map of a whole file.
-class MappedFile {
- public:
-  explicit MappedFile(const std::string& path) {
-    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd_ < 0) throw InputError(path, "cannot be opened");
-    struct stat st {};
-    ::fstat(fd_, &st);
-    size_ = static_cast<std::size_t>(st.st_size);
-    if (size_ > 0) {
-      void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd_, 0);
-      if (p == MAP_FAILED) throw InputError(path, "cannot be mapped");
-      ::madvise(p, size_, MADV_SEQUENTIAL);
-      data_ = static_cast<const char*>(p);
-    }
-  }
-  ~MappedFile() {
-    if (data_) ::munmap(const_cast<char*>(data_), size_);
-    if (fd_ >= 0) ::close(fd_);
-  }
-  MappedFile(const MappedFile&) = delete;
-  MappedFile& operator=(const MappedFile&) = delete;
-  std::string_view view() const { return {data_, size_}; }
+enum class Format { csv, json_lines, json };
 
- private:
-  int fd_ = -1;
-  const char* data_ = nullptr;
-  std::size_t size_ = 0;
-};
+std::optional<Format> format_of(const fs::path& p) {
+  const auto ext = p.extension();
+  if (ext == ".csv") return Format::csv;
+  if (ext == ".jsonl") return Format::json_lines;
+  if (ext == ".json") return Format::json;
+  return std::nullopt;
+}
+
+const char* format_name(Format f) { return f == Format::csv ? "csv" : f == Format::json_lines ? "jsonl" : "json"; }
 
 struct SourceState {
   std::int64_t id = 0;
@@ -71,24 +54,30 @@ SourceState source_state(store::Database& db, const std::string& name, const std
 struct Chunk {
   std::vector<Reading> readings;
   std::vector<store::QuarantineRow> quarantine;
-  std::deque<std::string> names;  // JSON Lines: machine and sensor strings the readings point into
   std::int64_t first_line = 0, last_line = 0;  // 1-based file line numbers covered
   std::int64_t end_offset = 0;                 // byte offset after the last consumed line
 };
 
+// Reads a file's lines chunk by chunk (CSV and JSON Lines), or a JSON document whole. Chunks are
+// parsed one after the other (the next while the last is committed), never two at once, so the
+// parsers' scratch state needs no lock.
 class ChunkParser {
  public:
-  ChunkParser(std::string path, bool json, std::string_view data, std::optional<CsvReadingLayout> layout)
-      : path_(std::move(path)), json_(json), data_(data), layout_(std::move(layout)) {}
+  ChunkParser(std::string path, Format format, std::string_view data, std::optional<CsvReadingLayout> layout,
+              const ReadingRules& rules)
+      : path_(std::move(path)), format_(format), data_(data), json_(rules, now_ms()) {
+    if (layout) csv_.emplace(std::move(*layout), rules, now_ms());
+  }
 
   // Parses up to max_rows lines starting at offset (line = number of the line there).
-  Chunk parse(std::int64_t offset, std::int64_t line, std::size_t max_rows) const {
+  Chunk parse(std::int64_t offset, std::int64_t line, std::size_t max_rows) {
     Chunk c;
     c.first_line = line;
+    if (format_ == Format::json) return parse_document(c);
     c.readings.reserve(max_rows);
-    std::vector<std::string_view> fields;
     std::size_t pos = static_cast<std::size_t>(offset);
     std::size_t n = 0;
+    Reading r;
     while (pos < data_.size() && n < max_rows) {
       const std::size_t nl = data_.find('\n', pos);
       const bool terminated = nl != std::string_view::npos;
@@ -97,22 +86,14 @@ class ChunkParser {
       const std::int64_t line_no = line++;
       pos = terminated ? nl + 1 : data_.size();
       ++n;
-      if (!terminated) {
-        c.quarantine.push_back(bad(line_no, text, "truncated last line (no newline at end of file)"));
+      if (!terminated) {  // a file still being written, or cut short: the line may be incomplete
+        c.quarantine.push_back(bad(place(path_, line_no), text, "truncated last line (no newline at end of file)"));
         continue;
       }
-      if (text.empty() || (text.size() == 1 && text[0] == '\r')) continue;  // blank line: nothing to store
-      Reading r;
-      std::string reason;
-      if (json_) {
-        std::string& m = c.names.emplace_back();
-        std::string& s = c.names.emplace_back();
-        reason = parse_json_reading(text, r, m, s);
-      } else {
-        reason = layout_->parse(text, r, fields);
-      }
+      if (CsvReadingParser::skip(text)) continue;  // blank line or comment: nothing to store
+      std::string reason = csv_ ? csv_->parse(text, r) : json_.parse_line(text, r);
       if (reason.empty()) c.readings.push_back(r);
-      else c.quarantine.push_back(bad(line_no, text, reason));
+      else c.quarantine.push_back(bad(place(path_, line_no), text, reason));
     }
     c.last_line = line - 1;
     c.end_offset = static_cast<std::int64_t>(pos);
@@ -122,39 +103,42 @@ class ChunkParser {
   bool done(std::int64_t offset) const { return static_cast<std::size_t>(offset) >= data_.size(); }
 
  private:
-  store::QuarantineRow bad(std::int64_t line_no, std::string_view text, const std::string& reason) const {
-    return {path_, place(path_, line_no), std::string(text), reason, "ingest"};
+  // A JSON document is one unit: its readings and rejections commit together.
+  Chunk parse_document(Chunk& c) {
+    JsonReadings doc;
+    json_.parse_document(data_, doc);
+    c.readings = std::move(doc.readings);
+    for (auto& rej : doc.rejected)
+      c.quarantine.push_back(bad(rej.where.empty() ? path_ : path_ + " " + rej.where, rej.raw, rej.reason));
+    for (char ch : data_) c.last_line += ch == '\n';
+    c.last_line = std::max<std::int64_t>(c.last_line, 1);
+    c.end_offset = static_cast<std::int64_t>(data_.size());
+    return std::move(c);
+  }
+  store::QuarantineRow bad(std::string where, std::string_view text, const std::string& reason) const {
+    return {path_, std::move(where), std::string(text), reason, "ingest"};
   }
   std::string path_;
-  bool json_;
+  Format format_;
   std::string_view data_;
-  std::optional<CsvReadingLayout> layout_;
+  std::optional<CsvReadingParser> csv_;
+  JsonReadingParser json_;
 };
 
 // Stores one chunk and the file's new position in one transaction: either all of it is
 // committed or none of it, which is what makes a killed ingest resumable without duplicates.
-void commit_chunk(store::Warehouse& wh, store::Statement& insert, const SourceState& src, const Chunk& c) {
+void commit_chunk(store::Warehouse& wh, store::ReadingAppender& readings, const SourceState& src, const Chunk& c) {
   auto& db = wh.db();
   store::Transaction tx(db);
   std::int64_t first_rowid = -1, last_rowid = -1;
   for (const Reading& r : c.readings) {
-    insert.bind(1, r.ts).bind_static(2, r.machine).bind_static(3, r.sensor);
-    if (r.has_value) insert.bind(4, r.value);
-    else insert.bind_null(4);
-    if (r.has_received) insert.bind(5, r.received);
-    else insert.bind_null(5);
-    insert.step();
-    insert.reset();
-    last_rowid = db.last_insert_rowid();
+    last_rowid = readings.append(r);
     if (first_rowid < 0) first_rowid = last_rowid;
   }
   if (!c.quarantine.empty()) {
-    store::Statement q = db.prepare(
-        "INSERT INTO quarantine(source, place, raw, reason, stage, created_ms) VALUES (?, ?, ?, ?, ?, ?)");
+    store::QuarantineAppender q(db);
     const auto now = now_ms();
-    for (const auto& r : c.quarantine)
-      q.bind(1, r.source).bind(2, r.place).bind_blob(3, std::string_view(r.raw).substr(0, 4096)).bind(4, r.reason)
-          .bind(5, r.stage).bind(6, now).run();
+    for (const auto& r : c.quarantine) q.append(r, now);
   }
   store::Statement chunk = db.prepare(
       "INSERT INTO ingest_chunks(source_id, first_line, last_line, first_rowid, last_rowid, rows) VALUES (?,?,?,?,?,?)");
@@ -175,9 +159,9 @@ FileIngestStats ingest_file(store::Warehouse& wh, const std::string& path, const
                             IngestResult& result, Progress& progress) {
   FileIngestStats stats;
   stats.path = path;
-  const bool json = fs::path(path).extension() == ".jsonl";
-  stats.format = json ? "jsonl" : "csv";
-  MappedFile file(path);
+  const Format format = format_of(path).value_or(Format::csv);
+  stats.format = format_name(format);
+  const WholeFile file(path);
   const std::string_view data = file.view();
   const std::string name = fs::weakly_canonical(path).string();
   SourceState src = source_state(wh.db(), name, "file");
@@ -196,10 +180,15 @@ FileIngestStats ingest_file(store::Warehouse& wh, const std::string& path, const
     stats.skipped = true;
     return stats;
   }
+  if (format == Format::json && src.offset > 0) {
+    result.problems.push_back(fmt::format("{}: the JSON document changed since it was ingested (a document is read "
+                                          "whole; append readings to a JSON Lines file instead)", path));
+    return stats;
+  }
 
   std::optional<CsvReadingLayout> layout;
   std::int64_t offset = src.offset, line = src.line + 1;
-  if (!json) {
+  if (format == Format::csv) {
     const std::size_t nl = data.find('\n');
     const std::string_view header = data.substr(0, nl == std::string_view::npos ? data.size() : nl);
     layout.emplace(header, place(path, 1));  // throws with the place when columns are missing
@@ -208,9 +197,8 @@ FileIngestStats ingest_file(store::Warehouse& wh, const std::string& path, const
       line = 2;
     }
   }
-  ChunkParser parser(path, json, data, std::move(layout));
-  store::Statement insert =
-      wh.db().prepare("INSERT INTO readings(ts, machine, sensor, value, received) VALUES (?, ?, ?, ?, ?)");
+  ChunkParser parser(path, format, data, std::move(layout), options.rules);
+  store::ReadingAppender readings(wh.db());
 
   // Two cores: parse the next chunk while the current one is written.
   const std::int64_t start_offset = offset;
@@ -221,7 +209,7 @@ FileIngestStats ingest_file(store::Warehouse& wh, const std::string& path, const
     if (more)
       next = std::async(std::launch::async, [&parser, off = current.end_offset, ln = current.last_line + 1,
                                              rows = options.chunk_rows] { return parser.parse(off, ln, rows); });
-    commit_chunk(wh, insert, src, current);
+    commit_chunk(wh, readings, src, current);
     stats.rows += static_cast<std::int64_t>(current.readings.size());
     stats.quarantined += static_cast<std::int64_t>(current.quarantine.size());
     stats.lines += current.last_line - current.first_line + 1;
@@ -247,8 +235,7 @@ std::vector<std::string> landing_files(const std::string& path) {
   }
   for (const auto& e : fs::recursive_directory_iterator(path)) {
     if (!e.is_regular_file()) continue;
-    const auto ext = e.path().extension();
-    if (ext == ".csv" || ext == ".jsonl") files.push_back(e.path().string());
+    if (format_of(e.path())) files.push_back(e.path().string());
   }
   std::sort(files.begin(), files.end());
   return files;
@@ -258,7 +245,7 @@ IngestResult ingest_readings(store::Warehouse& wh, const std::string& path, cons
   const auto t0 = std::chrono::steady_clock::now();
   IngestResult result;
   const auto files = landing_files(path);
-  if (files.empty()) throw InputError(path, "no .csv or .jsonl files to ingest");
+  if (files.empty()) throw InputError(path, "no .csv, .jsonl or .json files to ingest");
   std::uint64_t total = 0;
   for (const auto& f : files) total += fs::file_size(f);
   Progress progress("ingest", total, "bytes");
@@ -275,7 +262,7 @@ IngestResult ingest_readings(store::Warehouse& wh, const std::string& path, cons
     }
   }
   progress.finish();
-  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  result.seconds = seconds_since(t0);
   return result;
 }
 

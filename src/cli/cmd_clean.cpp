@@ -1,6 +1,5 @@
 // `xinzhi clean`: clean the warehouse's raw readings by a rules file (quality metrics before and
-// after, repairs with lineage, imputation, standardisation, alignment), or run the fast CSV
-// cleaning workload (`--csv IN --out OUT`) that is benchmarked against pandas.
+// after, repairs with lineage, imputation, standardisation, alignment).
 #include <iostream>
 
 #include <fmt/format.h>
@@ -9,7 +8,6 @@
 #include "clean/cleaner.hpp"
 #include "clean/rules.hpp"
 #include "clean/truth_score.hpp"
-#include "clean/workload.hpp"
 #include "cli/commands.hpp"
 #include "core/error.hpp"
 #include "core/fs.hpp"
@@ -20,30 +18,12 @@ namespace xinzhi::cli {
 namespace {
 
 struct CleanOptions {
-  std::string db, rules, out, csv, wide, html, truth;
+  std::string db, rules, out, wide, html, truth;
   std::int64_t truth_tolerance_ms = 1000;
-  int threads = 2;
-  bool stats = false;
 };
 
 void run_clean(const CleanOptions& o) {
-  if (!o.csv.empty()) {
-    if (o.out.empty()) throw UsageError("--csv needs --out FILE for the cleaned CSV");
-    clean::WorkloadOptions w;
-    w.input = o.csv;
-    w.output = o.out;
-    w.threads = o.threads;
-    const auto s = clean::run_workload(w);
-    const std::string line = fmt::format(
-        "rows_in {} rows_out {} series {} duplicates {} out_of_range {} interpolated {} left_missing {} "
-        "parse {:.3f}s clean {:.3f}s write {:.3f}s total {:.3f}s",
-        s.rows_in, s.rows_out, s.series, s.duplicates, s.out_of_range, s.interpolated, s.left_missing, s.parse_s,
-        s.clean_s, s.write_s, s.total_s);
-    if (o.stats) std::cout << line << "\n";
-    else spdlog::info("clean: {}", line);
-    return;
-  }
-  if (o.db.empty() || o.rules.empty()) throw UsageError("give --db DB --rules RULES.yaml, or --csv IN --out OUT");
+  if (o.db.empty() || o.rules.empty()) throw UsageError("give --db DB --rules RULES.yaml");
   // Rules first: a bad rules file is reported before the warehouse is touched.
   const clean::Rules rules = clean::load_rules(o.rules);
   store::Warehouse wh(o.db, /*create=*/false);
@@ -84,8 +64,7 @@ void add_clean_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "clean",
       "Clean raw readings: quality metrics, de-duplication, repair, imputation, standardisation and\n"
-      "alignment, with lineage for every value (--db DB --rules RULES.yaml); or run the fast CSV\n"
-      "cleaning workload (--csv IN --out OUT)");
+      "alignment, with lineage for every value (--db DB --rules RULES.yaml)");
   cmd->add_option("--db", o->db, "Warehouse file whose readings are cleaned (clean_* tables are replaced)");
   cmd->add_option("--rules", o->rules, "Cleaning rules YAML (see examples/smart-factory/clean.yaml)");
   cmd->add_option("--html", o->html, "With --db: write the data-quality report section (HTML fragment) here");
@@ -95,10 +74,7 @@ void add_clean_command(CLI::App& app) {
                   "recall of each defect kind and the imputation MAE per sensor and method");
   cmd->add_option("--truth-tolerance-ms", o->truth_tolerance_ms, "Time tolerance when matching against the truth")
       ->capture_default_str();
-  cmd->add_option("--csv", o->csv, "Readings CSV (ts,machine,sensor,value) to clean with the fixed workload");
-  cmd->add_option("--out", o->out, "Output: the cleaned CSV (with --csv) or the report JSON (with --db)");
-  cmd->add_option("--threads", o->threads, "Worker threads for the CSV workload")->capture_default_str()->check(CLI::Range(1, 256));
-  cmd->add_flag("--stats", o->stats, "Print the workload's counts and timings on stdout");
+  cmd->add_option("--out", o->out, "Write the report JSON here");
   cmd->callback([o] { run_clean(*o); });
 }
 

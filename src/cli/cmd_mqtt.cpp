@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "acquire/file_ingest.hpp"
 #include "acquire/mqtt/mqtt_ingester.hpp"
 #include "acquire/mqtt/mqtt_publisher.hpp"
 #include "cli/commands.hpp"
@@ -39,7 +40,7 @@ void install_stop_handlers() {
 struct IngestCli {
   acquire::MqttIngestOptions opt;
   std::vector<std::string> sensors;
-  double max_past_days = 3650, max_future_s = 86400;
+  double max_past_days = 3650, max_future_s = 86400;  // ReadingRules::live()
   std::size_t max_payload = 1 << 20;
   bool no_fsync = false;
 };
@@ -48,7 +49,7 @@ void run_ingest(IngestCli& c) {
   if (!c.sensors.empty()) c.opt.rules.sensors = std::set<std::string>(c.sensors.begin(), c.sensors.end());
   c.opt.rules.max_past_ms = static_cast<std::int64_t>(c.max_past_days * 86400e3);
   c.opt.rules.max_future_ms = static_cast<std::int64_t>(c.max_future_s * 1e3);
-  c.opt.rules.max_payload = c.max_payload;
+  c.opt.max_payload = c.max_payload;
   c.opt.durable = !c.no_fsync;
   install_stop_handlers();
   acquire::MqttIngester ingester(c.opt);
@@ -67,25 +68,9 @@ struct PublishCli {
   std::size_t batch = 1;
 };
 
-std::vector<fs::path> landing_files(const std::string& path) {
-  std::error_code ec;
-  if (!fs::exists(path, ec)) throw InputError(path, "no such file or folder");
-  std::vector<fs::path> files;
-  if (fs::is_directory(path, ec)) {
-    for (const auto& e : fs::recursive_directory_iterator(path))
-      if (e.is_regular_file() && (e.path().extension() == ".csv" || e.path().extension() == ".jsonl"))
-        files.push_back(e.path());
-    std::sort(files.begin(), files.end());
-    if (files.empty()) throw InputError(path, "holds no .csv or .jsonl landing files");
-  } else {
-    files.push_back(path);
-  }
-  return files;
-}
-
 void run_publish(PublishCli& c) {
   if (c.batch == 0) throw UsageError("--batch must be at least 1");
-  const auto files = landing_files(c.path);
+  const auto files = acquire::landing_files(c.path);
   install_stop_handlers();
   acquire::MqttPublisher pub(c.opt);
   Progress progress("mqtt publish", 0, "messages");
@@ -93,14 +78,14 @@ void run_publish(PublishCli& c) {
   std::vector<std::string> lines;
   for (const auto& file : files) {
     std::ifstream in(file, std::ios::binary);
-    if (!in) throw InputError(file.string(), "cannot be read");
-    const std::string gateway = c.gateway.empty() ? file.stem().string() : c.gateway;
-    const bool jsonl = file.extension() == ".jsonl";
-    std::string line;
+    if (!in) throw InputError(file, "cannot be read");
+    const std::string gateway = c.gateway.empty() ? fs::path(file).stem().string() : c.gateway;
+    const bool jsonl = fs::path(file).extension() != ".csv";
+    std::string line, header;
     bool first = true;
     auto send = [&] {
       if (lines.empty()) return;
-      pub.publish_lines(gateway, lines, jsonl);
+      pub.publish_lines(gateway, lines, header);
       lines.clear();
       progress.set(pub.messages());
       if (c.rate > 0) {  // pace to the requested message rate
@@ -111,8 +96,9 @@ void run_publish(PublishCli& c) {
     while (!g_stop && std::getline(in, line)) {
       if (!line.empty() && line.back() == '\r') line.pop_back();
       if (line.empty()) continue;
-      if (first && !jsonl && line.rfind("ts,", 0) == 0) {  // the header
+      if (first && !jsonl) {  // the header travels ahead of each message's lines
         first = false;
+        header = line;
         continue;
       }
       first = false;
@@ -150,7 +136,7 @@ void add_mqtt_command(CLI::App& app) {
   ingest->add_option("--client-id", in->opt.client_id,
                      "Fixed client id: the broker keeps the session (queued messages) under it")
       ->capture_default_str();
-  ingest->add_option("--sensors", in->sensors, "Known sensor names (others are quarantined); comma-separated")
+  ingest->add_option("--sensors", in->sensors, "Known sensor names, comma-separated: others are quarantined (default: any name)")
       ->delimiter(',');
   ingest->add_option("--max-payload", in->max_payload, "Payloads larger than this many bytes are quarantined")
       ->capture_default_str();

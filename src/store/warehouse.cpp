@@ -71,13 +71,9 @@ std::int64_t Warehouse::reading_count() { return query_int(db_, "SELECT count(*)
 void Warehouse::quarantine(const std::vector<QuarantineRow>& rows) {
   if (rows.empty()) return;
   Transaction tx(db_);
-  Statement ins = db_.prepare(
-      "INSERT INTO quarantine(source, place, raw, reason, stage, created_ms) VALUES (?, ?, ?, ?, ?, ?)");
+  QuarantineAppender out(db_);
   const auto now = now_ms();
-  for (const auto& r : rows) {
-    ins.bind(1, r.source).bind(2, r.place).bind_blob(3, std::string_view(r.raw).substr(0, 4096));
-    ins.bind(4, r.reason).bind(5, r.stage).bind(6, now).run();
-  }
+  for (const auto& r : rows) out.append(r, now);
   tx.commit();
 }
 

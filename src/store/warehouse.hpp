@@ -10,17 +10,10 @@
 #include <vector>
 
 #include "core/table.hpp"
+#include "store/quarantine_table.hpp"
 #include "store/sqlite.hpp"
 
 namespace xinzhi::store {
-
-struct QuarantineRow {
-  std::string source;  // file path, topic, device
-  std::string place;   // file:line, topic/offset
-  std::string raw;     // the input as it was (truncated to 4 KiB)
-  std::string reason;
-  std::string stage;   // ingest, mqtt, clean, ...
-};
 
 struct TextRecord {
   std::string record_id, lang, split, text, label, entities_json = "[]", machine;

@@ -76,10 +76,10 @@ TEST(FileIngest, StoresRowsAndQuarantinesBadOnesWithPlace) {
   EXPECT_EQ(reason_at(gw1 + ":3"), "ragged row: 3 fields, expected 4");
   EXPECT_EQ(reason_at(gw1 + ":4"), "bad timestamp '2026-13-01T00:00:02.000Z'");
   EXPECT_EQ(reason_at(gw1 + ":6"), "invalid UTF-8 at byte 33");
-  EXPECT_EQ(reason_at(gw1 + ":7"), "bad value 'abc'");
-  EXPECT_EQ(reason_at(gw1 + ":8"), "value is not a finite number: 'nan'");
+  EXPECT_EQ(reason_at(gw1 + ":7"), "value 'abc' is not a number");
+  EXPECT_EQ(reason_at(gw1 + ":8"), "value 'nan' is not finite (NaN or infinity)");
   EXPECT_EQ(reason_at(gw1 + ":9"), "truncated last line (no newline at end of file)");
-  EXPECT_EQ(reason_at(gw2 + ":3"), "malformed JSON");
+  EXPECT_EQ(reason_at(gw2 + ":3").rfind("malformed JSON: ", 0), 0u) << reason_at(gw2 + ":3");
   EXPECT_EQ(reason_at(gw2 + ":4"), "expected a JSON object");
   // Lines in = readings + quarantined (+ the header): nothing lost silently.
   EXPECT_EQ(count(wh, "SELECT sum(rows + quarantined) FROM sources"), 12);

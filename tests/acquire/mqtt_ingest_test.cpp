@@ -41,7 +41,7 @@ TEST(MqttIngest, BadInputIsQuarantinedAndIngestGoesOn) {
       {"plant/a/readings", ok1, ""},
       {"plant/a/readings", ok1, ""},  // the same id again: a redelivered copy
       {"plant/b/readings", R"({"id":"gw/2","ts":)", "malformed JSON"},
-      {"plant/c/readings", "#id=gw/3\nthis is not,csv\n", "malformed CSV"},
+      {"plant/c/readings", "#id=gw/3\nthis is not,csv\n", "ragged row: 2 fields"},
       {"plant/d/readings", oversize, "over the limit of 1048576 bytes"},
       {"plant/e/readings", "#id=gw/5\n" + iso_now_plus(0) + ",M01,torque,3\n", "unknown sensor 'torque'"},
       {"plant/f/readings", "#id=gw/6\n" + iso_now_plus(0) + ",M01,temperature,NaN\n", "not finite"},
@@ -56,7 +56,7 @@ TEST(MqttIngest, BadInputIsQuarantinedAndIngestGoesOn) {
   };
 
   Child ingest({XINZHI_BINARY, "mqtt", "ingest", "--broker", broker.url(), "--db", db, "--client-id", "bad-input",
-                "--max-future-s", "3600"},
+                "--max-future-s", "3600", "--sensors", "temperature,humidity,pressure,speed,vibration,power"},
                log);
   ASSERT_TRUE(wait_for_text(log, "subscribed to plant/+/readings", 15)) << read_text(log);
 
@@ -109,8 +109,8 @@ TEST(MqttIngest, PublisherLibraryToIngesterWithSessionKeptWhileOffline) {
     o.broker = broker.url();
     acquire::MqttPublisher pub(o);
     for (int i = 0; i < 50; ++i)
-      pub.publish("gw7", acquire::SensorReading{now_ms() - 1000 + i, "M07", "speed", 1000.0 + i, std::nullopt});
-    pub.publish("gw7", std::vector<acquire::SensorReading>{{now_ms(), "M07", "vibration", 0.5, std::nullopt},
+      pub.publish("gw7", Reading{now_ms() - 1000 + i, "M07", "speed", 1000.0 + i, std::nullopt});
+    pub.publish("gw7", std::vector<Reading>{{now_ms(), "M07", "vibration", 0.5, std::nullopt},
                                                            {now_ms(), "M07", "power", std::nullopt, std::nullopt}});
     pub.flush();
     EXPECT_EQ(pub.messages(), 51u);

@@ -12,7 +12,11 @@ namespace {
 
 const TimestampMs kNow = *parse_iso8601("2026-06-01T12:00:00Z");
 
-DecodedPayload decode(const std::string& p, const ReadingRules& rules = {}) { return decode_payload(p, rules, kNow); }
+// The rules of a live source, as `xinzhi mqtt ingest` sets them by default.
+DecodedPayload decode(const std::string& p, const ReadingRules& rules = ReadingRules::live(),
+                      std::size_t max_payload = kDefaultMaxPayload) {
+  return decode_payload(p, rules, kNow, max_payload);
+}
 
 bool has_reason(const DecodedPayload& d, const std::string& fragment) {
   for (const auto& r : d.rejected)
@@ -74,18 +78,17 @@ TEST(MqttPayload, MalformedCsvLinesAreRejectedOneByOne) {
                         "2026-06-01T11:00:00Z,M01,temperature,abc\n\x01\x02\x03\n");
   EXPECT_EQ(d.readings.size(), 1u);
   ASSERT_EQ(d.rejected.size(), 4u);
-  EXPECT_TRUE(has_reason(d, "expected 4 fields"));
+  EXPECT_TRUE(has_reason(d, "ragged row: 3 fields, expected 4"));
   EXPECT_TRUE(has_reason(d, "bad timestamp '2026-13-45T00:00:00Z'"));
   EXPECT_TRUE(has_reason(d, "value 'abc' is not a number"));
   EXPECT_EQ(d.rejected[0].where, "line 2");
 }
 
 TEST(MqttPayload, OversizePayload) {
-  ReadingRules rules;
-  rules.max_payload = 1 << 20;
+  const std::size_t max_payload = 1 << 20;
   std::string big = "#id=x/1\n";
-  while (big.size() <= rules.max_payload) big += "2026-06-01T11:00:00Z,M01,temperature,20\n";
-  const auto d = decode(big, rules);
+  while (big.size() <= max_payload) big += "2026-06-01T11:00:00Z,M01,temperature,20\n";
+  const auto d = decode(big, ReadingRules::live(), max_payload);
   EXPECT_TRUE(d.readings.empty());
   ASSERT_EQ(d.rejected.size(), 1u);
   EXPECT_TRUE(has_reason(d, "over the limit of 1048576 bytes"));
@@ -94,10 +97,12 @@ TEST(MqttPayload, OversizePayload) {
 
 TEST(MqttPayload, UnknownSensorAndConfigurableSet) {
   const std::string p = "2026-06-01T11:00:00Z,M01,torque,20\n";
-  const auto d = decode(p);
+  EXPECT_EQ(decode(p).readings.size(), 1u);  // by default any sensor name is taken
+  ReadingRules rules = ReadingRules::live();  // --sensors temperature,humidity,...
+  rules.sensors = {"temperature", "humidity", "pressure", "speed", "vibration", "power"};
+  const auto d = decode(p, rules);
   EXPECT_TRUE(d.readings.empty());
   EXPECT_TRUE(has_reason(d, "unknown sensor 'torque'"));
-  ReadingRules rules;
   rules.sensors.insert("torque");
   EXPECT_EQ(decode(p, rules).readings.size(), 1u);
 }
@@ -136,7 +141,7 @@ TEST(MqttPayload, TimestampWindowIsConfigurable) {
 }
 
 TEST(MqttPayload, PublisherFormatsRoundTrip) {
-  std::vector<SensorReading> rs = {{kNow - 1000, "M01", "temperature", 21.25},
+  std::vector<Reading> rs = {{kNow - 1000, "M01", "temperature", 21.25},
                                    {kNow, "M02", "humidity", std::nullopt},
                                    {kNow + 1, "M\"3", "power", 0.1}};
   for (const auto& payload : {readings_to_json("s/g/1", rs), readings_to_csv("s/g/1", {rs[0], rs[1]})}) {

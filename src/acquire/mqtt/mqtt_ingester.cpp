@@ -34,19 +34,20 @@ class BatchWriter {
         "quarantined = quarantined + excluded.quarantined, updated_ms = excluded.updated_ms");
   }
 
-  void commit(const std::vector<MqttMessage>& batch, const ReadingRules& rules, MqttIngestStats& stats) {
+  void commit(const std::vector<MqttMessage>& batch, const ReadingRules& rules, std::size_t max_payload,
+              MqttIngestStats& stats) {
     const TimestampMs now = now_ms();
     // Decode outside the transaction: it is the slow part and needs no lock.
     std::vector<DecodedPayload> decoded;
     decoded.reserve(batch.size());
     for (const auto& m : batch) {
-      if (m.payload_size > rules.max_payload) {
+      if (m.payload_size > max_payload) {
         DecodedPayload d;
         d.rejected.push_back({"", m.payload, fmt::format("payload of {} bytes is over the limit of {} bytes",
-                                                         m.payload_size, rules.max_payload)});
+                                                         m.payload_size, max_payload)});
         decoded.push_back(std::move(d));
       } else {
-        decoded.push_back(decode_payload(m.payload, rules, now));
+        decoded.push_back(decode_payload(m.payload, rules, now, max_payload));
       }
     }
     std::uint64_t messages = 0, readings = 0, quarantined = 0;
@@ -54,7 +55,7 @@ class BatchWriter {
     for (std::size_t i = 0; i < batch.size(); ++i) {
       const MqttMessage& m = batch[i];
       DecodedPayload& d = decoded[i];
-      const std::string key = d.msg_id.empty() || m.payload_size > rules.max_payload
+      const std::string key = d.msg_id.empty() || m.payload_size > max_payload
                                   ? content_key(m.topic, m.payload)
                                   : d.msg_id;
       seen_->bind(1, key).bind(2, m.topic).bind(3, now).run();
@@ -139,7 +140,7 @@ MqttIngestStats MqttIngester::run(const std::atomic<bool>* stop_flag) {
   while (!stopping()) {
     try {
       const bool resumed = conn.connect(broker, opt_.client_id, /*clean_session=*/false, opt_.keep_alive_s,
-                                        opt_.rules.max_payload);
+                                        opt_.max_payload);
       conn.subscribe(opt_.topics);
       spdlog::info("mqtt: subscribed to {} on {} as '{}' ({} session)", fmt::join(opt_.topics, ", "), broker.url(),
                    opt_.client_id, resumed ? "resumed" : "new");
@@ -167,7 +168,7 @@ MqttIngestStats MqttIngester::run(const std::atomic<bool>* stop_flag) {
           if (!more) break;
           batch.push_back(std::move(*more));
         }
-        writer.commit(batch, opt_.rules, stats);
+        writer.commit(batch, opt_.rules, opt_.max_payload, stats);
         for (const auto& b : batch)
           if (b.qos > 0) conn.puback(b.packet_id);
         conn.flush();

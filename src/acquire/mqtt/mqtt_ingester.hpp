@@ -18,7 +18,8 @@ struct MqttIngestOptions {
   std::vector<std::string> topics = {"plant/+/readings"};
   std::string db;
   std::string client_id = "xinzhi-ingest";  // fixed: the broker keeps our session under it
-  ReadingRules rules;
+  ReadingRules rules = ReadingRules::live();
+  std::size_t max_payload = kDefaultMaxPayload;  // bytes; larger payloads are quarantined whole
   int keep_alive_s = 30;
   std::size_t max_batch_messages = 500;     // commit at least this often
   std::uint64_t max_messages = 0;           // stop after this many new messages (0: never)

@@ -85,11 +85,11 @@ std::string MqttPublisher::next_id(const std::string& gateway) {
   return fmt::format("{}/{}/{}", opt_.session, gateway, ++seq_[gateway]);
 }
 
-void MqttPublisher::publish(const std::string& gateway, const SensorReading& reading) {
-  publish(gateway, std::vector<SensorReading>{reading});
+void MqttPublisher::publish(const std::string& gateway, const Reading& reading) {
+  publish(gateway, std::vector<Reading>{reading});
 }
 
-void MqttPublisher::publish(const std::string& gateway, const std::vector<SensorReading>& readings) {
+void MqttPublisher::publish(const std::string& gateway, const std::vector<Reading>& readings) {
   if (readings.empty()) return;
   const std::string id = next_id(gateway);
   send(topic_for(gateway), opt_.format == PayloadFormat::json ? readings_to_json(id, readings)
@@ -98,14 +98,14 @@ void MqttPublisher::publish(const std::string& gateway, const std::vector<Sensor
 }
 
 void MqttPublisher::publish_lines(const std::string& gateway, const std::vector<std::string>& lines,
-                                  bool json_lines) {
+                                  const std::string& csv_header) {
   if (lines.empty()) return;
   std::string payload = "#id=" + next_id(gateway) + "\n";
+  if (!csv_header.empty()) payload += csv_header + "\n";
   for (const auto& l : lines) {
     payload += l;
     payload += '\n';
   }
-  (void)json_lines;  // the "#id=" line works for both; the ingester tells JSON from CSV itself
   send(topic_for(gateway), std::move(payload));
   readings_ += lines.size();
 }

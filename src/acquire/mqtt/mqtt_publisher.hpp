@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "acquire/mqtt/sensor_reading.hpp"
+#include "core/reading.hpp"
 
 namespace xinzhi::acquire {
 
@@ -36,12 +36,14 @@ class MqttPublisher {
   MqttPublisher& operator=(const MqttPublisher&) = delete;
 
   // One reading as one message.
-  void publish(const std::string& gateway, const SensorReading& reading);
+  void publish(const std::string& gateway, const Reading& reading);
   // Several readings as one message.
-  void publish(const std::string& gateway, const std::vector<SensorReading>& readings);
-  // A ready payload (the id line or field is added here): lines of a landing file as they are,
-  // so that bad rows travel to the ingester and are quarantined there.
-  void publish_lines(const std::string& gateway, const std::vector<std::string>& lines, bool json_lines);
+  void publish(const std::string& gateway, const std::vector<Reading>& readings);
+  // Lines of a landing file as they are (the id line is added here), so that bad rows travel
+  // to the ingester and are quarantined there. csv_header: the CSV file's header line, sent
+  // ahead of the lines so that the ingester reads the columns by name ("" for JSON Lines).
+  void publish_lines(const std::string& gateway, const std::vector<std::string>& lines,
+                     const std::string& csv_header);
   // Waits until the broker has acknowledged every message published so far.
   void flush();
 

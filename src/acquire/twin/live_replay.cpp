@@ -26,7 +26,7 @@ struct GatewayFeed {
   std::string gateway;
   bool json = false;
   std::ifstream in;
-  std::string line;
+  std::string line, header;  // header: the CSV header line ("" for JSON Lines)
   bool has_line = false;
   TimestampMs ts = 0;  // pacing time of `line` (the previous line's when it has none)
 
@@ -66,7 +66,10 @@ ReplaySummary replay_landing(const std::string& twin_dir, const ReplayOptions& o
     f->gateway = path.stem().string();
     f->json = ext == twin_layout::kLandingJsonlExt;
     f->in.open(path);
-    if (!f->json) std::getline(f->in, f->line);  // the CSV header is not a reading
+    if (!f->json) {  // the CSV header is not a reading: it travels ahead of each message's lines
+      std::getline(f->in, f->header);
+      if (!f->header.empty() && f->header.back() == '\r') f->header.pop_back();
+    }
     if (f->next()) feeds.push_back(std::move(f));
   }
   if (feeds.empty()) throw InputError(landing.string(), "no landing files to publish");
@@ -85,11 +88,11 @@ ReplaySummary replay_landing(const std::string& twin_dir, const ReplayOptions& o
   ReplaySummary summary;
   Progress progress("publish", 0, "rows");
   std::map<std::string, std::vector<std::string>> pending;
-  std::map<std::string, bool> is_json;
+  std::map<std::string, std::string> header;
   auto send_pending = [&] {
     for (auto& [gateway, lines] : pending) {
       if (lines.empty()) continue;
-      publisher.publish_lines(gateway, lines, is_json[gateway]);
+      publisher.publish_lines(gateway, lines, header[gateway]);
       lines.clear();
     }
   };
@@ -108,9 +111,9 @@ ReplaySummary replay_landing(const std::string& twin_dir, const ReplayOptions& o
       }
     }
     pending[f->gateway].push_back(f->line);
-    is_json[f->gateway] = f->json;
+    header[f->gateway] = f->header;
     if (options.speedup <= 0 && pending[f->gateway].size() >= 100) {
-      publisher.publish_lines(f->gateway, pending[f->gateway], f->json);
+      publisher.publish_lines(f->gateway, pending[f->gateway], f->header);
       pending[f->gateway].clear();
     }
     ++summary.rows;

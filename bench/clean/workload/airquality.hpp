@@ -9,7 +9,7 @@
 
 #include "core/time.hpp"
 
-namespace xinzhi::clean {
+namespace xinzhi::bench {
 
 struct WideSeries {
   std::vector<TimestampMs> ts;
@@ -22,4 +22,4 @@ struct WideSeries {
 // Throws InputError with file:line:column for a malformed row.
 WideSeries read_uci_airquality(const std::string& path);
 
-}  // namespace xinzhi::clean
+}  // namespace xinzhi::bench

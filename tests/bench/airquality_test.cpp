@@ -3,11 +3,11 @@
 
 #include <cmath>
 
-#include "clean/airquality.hpp"
+#include "airquality.hpp"
 #include "core/error.hpp"
 #include "support/test_support.hpp"
 
-using namespace xinzhi::clean;
+using namespace xinzhi::bench;
 
 TEST(AirQuality, ReadsTheFileAsPublished) {
   XINZHI_REQUIRE_DATA(dir, "airquality-uci");

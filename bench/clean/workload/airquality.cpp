@@ -1,4 +1,4 @@
-#include "clean/airquality.hpp"
+#include "airquality.hpp"
 
 #include <charconv>
 #include <cmath>
@@ -9,7 +9,7 @@
 #include "core/error.hpp"
 #include "core/fs.hpp"
 
-namespace xinzhi::clean {
+namespace xinzhi::bench {
 
 std::size_t WideSeries::missing() const {
   std::size_t n = 0;
@@ -111,4 +111,4 @@ WideSeries read_uci_airquality(const std::string& path) {
   return w;
 }
 
-}  // namespace xinzhi::clean
+}  // namespace xinzhi::bench

@@ -1,16 +1,17 @@
-// The fast CSV cleaning workload: known answers on a hand-made file, Python-repr number
-// formatting, bad input, and byte-equality with the pandas peer on a generated file.
+// The cleaning benchmark's workload (bench/clean/workload): known answers on a hand-made file,
+// Python-repr number formatting, bad input, and byte-equality with the pandas peer.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <string>
 
-#include "clean/fast_csv.hpp"
-#include "clean/workload.hpp"
+#include "columnar_readings.hpp"
+#include "number_format.hpp"
+#include "workload.hpp"
 #include "support/test_support.hpp"
 
 using namespace xinzhi;
-using namespace xinzhi::clean;
+using namespace xinzhi::bench;
 using xinzhi::testing::TempDir;
 
 namespace {
@@ -20,6 +21,10 @@ std::string repr(double v) {
 }
 
 // A python3 that can import pandas (Debian's python3-pandas lives under /usr/bin/python3), or "".
+xinzhi::testing::CommandResult run_workload_tool(const std::string& args) {
+  return xinzhi::testing::run_shell(std::string(XINZHI_CLEAN_WORKLOAD) + " " + args);
+}
+
 std::string python_with_pandas() {
   for (const char* p : {"/usr/bin/python3", "python3"})
     if (xinzhi::testing::run_shell(std::string(p) + " -c 'import pandas'").exit_code == 0) return p;
@@ -43,16 +48,9 @@ TEST(CleanWorkload, FormatsNumbersLikePythonRepr) {
 }
 
 TEST(CleanWorkload, ParsesTimestampsAndValues) {
-  TimestampMs t;
-  ASSERT_TRUE(parse_timestamp_field("2026-01-01T00:00:10.497Z", t));
-  EXPECT_EQ(t, *parse_iso8601("2026-01-01T00:00:10.497Z"));
-  ASSERT_TRUE(parse_timestamp_field("2024-02-29T23:59:59.999Z", t));
-  EXPECT_EQ(t, *parse_iso8601("2024-02-29T23:59:59.999Z"));
-  EXPECT_FALSE(parse_timestamp_field("2023-02-29T00:00:00.000Z", t));
-  ASSERT_TRUE(parse_timestamp_field("2026-01-01 00:00:01", t));  // other layouts via parse_iso8601
   const std::string csv = "ts,machine,sensor,value\n2026-01-01T00:00:00.000Z,M1,temp,1.25\n"
                           "2026-01-01T00:00:01.000Z,M0,temp,\r\n2026-01-01T00:00:02.000Z,M1,temp,-3e2\n";
-  auto p = parse_readings_csv(csv, "x.csv", 2);
+  auto p = parse_readings_columns(csv, "x.csv", 2);
   ASSERT_EQ(p.rows(), 3u);
   ASSERT_EQ(p.series_machine.size(), 2u);
   EXPECT_EQ(p.series_machine[p.series[0]], "M1");
@@ -106,14 +104,14 @@ TEST(CleanWorkload, BadRowIsExitTwoNamingTheLine) {
   TempDir dir;
   xinzhi::testing::write_text(dir / "bad.csv", "ts,machine,sensor,value\n2026-01-01T00:00:00.000Z,M1,t,1\n"
                                                "2026-13-01T00:00:00.000Z,M1,t,2\n");
-  auto r = xinzhi::testing::run_xinzhi("clean --csv " + dir / "bad.csv" + " --out " + dir / "o.csv");
+  auto r = run_workload_tool(dir / "bad.csv" + " " + dir / "o.csv");
   EXPECT_EQ(r.exit_code, 2) << r.output;
-  EXPECT_NE(r.output.find("bad.csv:3:1"), std::string::npos) << r.output;
-  EXPECT_NE(r.output.find("bad timestamp"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("bad.csv:3: bad timestamp '2026-13-01T00:00:00.000Z'"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("1 row(s) refused"), std::string::npos) << r.output;
   xinzhi::testing::write_text(dir / "bad2.csv", "ts,machine,sensor,value\n2026-01-01T00:00:00.000Z,M1,t,abc\n");
-  r = xinzhi::testing::run_xinzhi("clean --csv " + dir / "bad2.csv" + " --out " + dir / "o.csv");
+  r = run_workload_tool(dir / "bad2.csv" + " " + dir / "o.csv");
   EXPECT_EQ(r.exit_code, 2) << r.output;
-  EXPECT_NE(r.output.find("bad2.csv:2:"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("bad2.csv:2: value 'abc' is not a number"), std::string::npos) << r.output;
 }
 
 TEST(CleanWorkload, SameOutputAsThePandasPeer) {
@@ -126,7 +124,7 @@ TEST(CleanWorkload, SameOutputAsThePandasPeer) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   r = xinzhi::testing::run_shell(py + " " + peers + "/pandas_clean.py " + dir / "in.csv" + " " + dir / "pandas.csv");
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  r = xinzhi::testing::run_xinzhi("--quiet clean --csv " + dir / "in.csv" + " --out " + dir / "ours.csv" + " --threads 3");
+  r = run_workload_tool("--quiet " + dir / "in.csv" + " " + dir / "ours.csv" + " --threads 3");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const std::string ours = xinzhi::testing::read_text(dir / "ours.csv");
   const std::string theirs = xinzhi::testing::read_text(dir / "pandas.csv");

@@ -1,4 +1,4 @@
-#include "clean/workload.hpp"
+#include "workload.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -15,11 +15,14 @@
 
 #include <fmt/format.h>
 
-#include "clean/fast_csv.hpp"
+#include "columnar_readings.hpp"
 #include "core/error.hpp"
 #include "core/progress.hpp"
+#include "core/stopwatch.hpp"
+#include "core/whole_file.hpp"
+#include "number_format.hpp"
 
-namespace xinzhi::clean {
+namespace xinzhi::bench {
 
 bool workload_range(const std::string& sensor, double& lo, double& hi) {
   if (sensor == "temperature") lo = -40, hi = 200;
@@ -33,7 +36,6 @@ bool workload_range(const std::string& sensor, double& lo, double& hi) {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 // Runs fn(worker) on `threads` workers (the calling thread is worker 0).
 template <typename Fn>
@@ -135,12 +137,15 @@ WorkloadStats run_workload(const WorkloadOptions& o) {
   WorkloadStats stats;
   const int threads = std::max(1, o.threads);
   const auto t_start = Clock::now();
-  FileBuffer file(o.input);
-  stats.bytes_in = file.data().size();
-  ParsedReadings parsed = parse_readings_csv(file.data(), o.input, threads);
+  const WholeFile file(o.input);
+  stats.bytes_in = file.size();
+  ColumnarReadings parsed = parse_readings_columns(file.view(), o.input, threads);
+  stats.rejected = parsed.rejected.size();
+  if (!parsed.rejected.empty())
+    stats.first_rejected = fmt::format("{}:{}: {}", o.input, parsed.rejected[0].line, parsed.rejected[0].reason);
   const std::size_t rows = parsed.rows();
   const std::size_t nseries = parsed.series_machine.size();
-  stats.rows_in = rows;
+  stats.rows_in = rows + stats.rejected;
   stats.series = nseries;
   stats.parse_s = seconds_since(t_start);
   const auto t_clean = Clock::now();
@@ -182,7 +187,7 @@ WorkloadStats run_workload(const WorkloadOptions& o) {
     }
   });
   std::vector<std::string> machines = std::move(parsed.series_machine), sensors = std::move(parsed.series_sensor);
-  parsed = ParsedReadings{};  // free the file-order copy before cleaning
+  parsed = ColumnarReadings{};  // free the file-order copy before cleaning
 
   // Each series alone: stable sort by ts (mostly sorted already), drop repeated ts keeping the
   // first in file order, then range, interpolation and moments.
@@ -317,4 +322,4 @@ WorkloadStats run_workload(const WorkloadOptions& o) {
   return stats;
 }
 
-}  // namespace xinzhi::clean
+}  // namespace xinzhi::bench
