@@ -12,11 +12,13 @@
 
 #include "acquire/landing/csv_readings.hpp"
 #include "acquire/landing/json_readings.hpp"
+#include "acquire/series_tally.hpp"
 #include "core/error.hpp"
 #include "core/progress.hpp"
 #include "core/stopwatch.hpp"
 #include "core/whole_file.hpp"
 #include "store/readings_table.hpp"
+#include "store/sources_table.hpp"
 
 namespace xinzhi::acquire {
 
@@ -35,20 +37,6 @@ std::optional<Format> format_of(const fs::path& p) {
 }
 
 const char* format_name(Format f) { return f == Format::csv ? "csv" : f == Format::json_lines ? "jsonl" : "json"; }
-
-struct SourceState {
-  std::int64_t id = 0;
-  std::int64_t offset = 0, line = 0;
-};
-
-SourceState source_state(store::Database& db, const std::string& name, const std::string& kind) {
-  store::Statement q = db.prepare("SELECT id, offset, line FROM sources WHERE name = ?");
-  q.bind(1, name);
-  if (q.step()) return {q.get_int(0), q.get_int(1), q.get_int(2)};
-  store::Statement ins = db.prepare("INSERT INTO sources(kind, name) VALUES (?, ?)");
-  ins.bind(1, kind).bind(2, name).run();
-  return {db.last_insert_rowid(), 0, 0};
-}
 
 // One parsed chunk of lines, ready to be committed.
 struct Chunk {
@@ -125,33 +113,30 @@ class ChunkParser {
   JsonReadingParser json_;
 };
 
-// Stores one chunk and the file's new position in one transaction: either all of it is
-// committed or none of it, which is what makes a killed ingest resumable without duplicates.
-void commit_chunk(store::Warehouse& wh, store::ReadingAppender& readings, const SourceState& src, const Chunk& c) {
+// Stores one chunk, what it shows of each series, and the file's new position in one
+// transaction: either all of it is committed or none of it, which is what makes a killed ingest
+// resumable without duplicates.
+void commit_chunk(store::Warehouse& wh, store::ReadingAppender& readings, const store::SourcePosition& src,
+                  const Chunk& c) {
   auto& db = wh.db();
   store::Transaction tx(db);
-  std::int64_t first_rowid = -1, last_rowid = -1;
+  store::FileChunk fc;
+  SeriesTally tally;
   for (const Reading& r : c.readings) {
-    last_rowid = readings.append(r);
-    if (first_rowid < 0) first_rowid = last_rowid;
+    fc.last_rowid = readings.append(r);
+    if (fc.first_rowid < 0) fc.first_rowid = fc.last_rowid;
+    tally.add(r);
   }
   if (!c.quarantine.empty()) {
     store::QuarantineAppender q(db);
     const auto now = now_ms();
     for (const auto& r : c.quarantine) q.append(r, now);
   }
-  store::Statement chunk = db.prepare(
-      "INSERT INTO ingest_chunks(source_id, first_line, last_line, first_rowid, last_rowid, rows) VALUES (?,?,?,?,?,?)");
-  chunk.bind(1, src.id).bind(2, c.first_line).bind(3, c.last_line);
-  if (first_rowid >= 0) chunk.bind(4, first_rowid).bind(5, last_rowid);
-  else chunk.bind_null(4).bind_null(5);
-  chunk.bind(6, static_cast<std::int64_t>(c.readings.size())).run();
-  store::Statement up = db.prepare(
-      "UPDATE sources SET offset = ?, line = ?, rows = rows + ?, quarantined = quarantined + ?, size = ?, "
-      "updated_ms = ? WHERE id = ?");
-  up.bind(1, c.end_offset).bind(2, c.last_line).bind(3, static_cast<std::int64_t>(c.readings.size()));
-  up.bind(4, static_cast<std::int64_t>(c.quarantine.size())).bind(5, c.end_offset).bind(6, now_ms()).bind(7, src.id);
-  up.run();
+  store::record_series_seen(db, tally.seen());
+  fc.first_line = c.first_line, fc.last_line = c.last_line, fc.end_offset = c.end_offset;
+  fc.rows = static_cast<std::int64_t>(c.readings.size());
+  fc.quarantined = static_cast<std::int64_t>(c.quarantine.size());
+  store::record_file_chunk(db, src, fc);
   tx.commit();
 }
 
@@ -164,7 +149,7 @@ FileIngestStats ingest_file(store::Warehouse& wh, const std::string& path, const
   const WholeFile file(path);
   const std::string_view data = file.view();
   const std::string name = fs::weakly_canonical(path).string();
-  SourceState src = source_state(wh.db(), name, "file");
+  const store::SourcePosition src = store::source_position(wh.db(), name, "file");
 
   if (data.empty()) {
     result.problems.push_back(place(path, 1) + ": empty file (no header line, no readings)");

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "clean/rules.hpp"
+#include "core/sampling.hpp"
 #include "core/time.hpp"
 
 namespace xinzhi::clean {
@@ -73,9 +74,6 @@ std::vector<std::vector<std::uint8_t>> late_in_source(const std::vector<Series>&
 // Drops rows with the same ts as the kept row before them (or within tolerance_ms, with an equal
 // value when same_value): keeps the first to arrive. Each drop is logged with the kept rowid.
 std::size_t deduplicate(Series& s, std::int64_t tolerance_ms, bool same_value, ActionLog& log);
-// The median positive interval rounded to the nearest usual period within 5% (10 s for a
-// median of 9994 ms), else to two significant digits; 0 when unknown.
-std::int64_t estimate_interval(const std::vector<TimestampMs>& ts);
 // The median offset of the timestamps from the epoch-aligned grid of `interval`, in
 // [-interval/2, interval/2).
 std::int64_t grid_phase(const std::vector<TimestampMs>& ts, std::int64_t interval);

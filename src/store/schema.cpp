@@ -172,6 +172,49 @@ const std::vector<std::string>& migrations() {
       R"SQL(
       ALTER TABLE readings ADD COLUMN received INTEGER;
       )SQL",
+      // 4 -> 5: what the warehouse knows of the plant besides its readings, so that every stage
+      // finds it here rather than in a source's files: the machines and sensors (from an asset
+      // register and from the readings), and the times machines are known to be unavailable.
+      R"SQL(
+      -- Machines: from an asset register (type, gateway) and from the readings (time range).
+      CREATE TABLE machines (
+        machine  TEXT PRIMARY KEY,
+        type     TEXT,
+        gateway  TEXT,
+        first_ts INTEGER,                   -- first and last reading
+        last_ts  INTEGER
+      );
+      -- Sensors: unit and nominal sample interval from an asset register, else the interval the
+      -- timestamps show (interval_source says which); readings counted as they arrive.
+      CREATE TABLE sensors (
+        machine         TEXT NOT NULL,
+        sensor          TEXT NOT NULL,
+        unit            TEXT,
+        interval_ms     INTEGER,
+        interval_source TEXT,               -- register, readings
+        readings        INTEGER NOT NULL DEFAULT 0,
+        first_ts        INTEGER,
+        last_ts         INTEGER,
+        PRIMARY KEY (machine, sensor)
+      );
+      -- Times a machine is unavailable, which schedules plan around: planned maintenance from the
+      -- plant's calendar, downtime the models predict. source: the file or model it came from.
+      CREATE TABLE downtime_windows (
+        id       INTEGER PRIMARY KEY,
+        machine  TEXT NOT NULL,
+        start_ms INTEGER NOT NULL,
+        end_ms   INTEGER,                   -- NULL: down until further notice
+        kind     TEXT NOT NULL,             -- maintenance, predicted, ...
+        source   TEXT NOT NULL,
+        detail   TEXT NOT NULL DEFAULT '',
+        UNIQUE (machine, start_ms, kind, source)
+      );
+      -- The readings of existing warehouses, counted once.
+      INSERT INTO sensors(machine, sensor, readings, first_ts, last_ts)
+        SELECT machine, sensor, count(*), min(ts), max(ts) FROM readings GROUP BY machine, sensor;
+      INSERT INTO machines(machine, first_ts, last_ts)
+        SELECT machine, min(ts), max(ts) FROM readings GROUP BY machine;
+      )SQL",
   };
   return kMigrations;
 }

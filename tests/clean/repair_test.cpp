@@ -8,6 +8,7 @@
 #include "clean/repair.hpp"
 
 using namespace xinzhi::clean;
+using xinzhi::estimate_interval;
 
 namespace {
 Series make(std::vector<std::int64_t> ts, std::vector<double> v) {

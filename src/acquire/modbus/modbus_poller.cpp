@@ -12,6 +12,9 @@
 
 #include "core/error.hpp"
 #include "core/time.hpp"
+#include "acquire/series_tally.hpp"
+#include "store/readings_table.hpp"
+#include "store/sources_table.hpp"
 #include "store/warehouse.hpp"
 
 namespace xinzhi::acquire {
@@ -38,13 +41,9 @@ ModbusPollStats poll_modbus(const RegisterMap& map, const ModbusPollOptions& o, 
   store::Warehouse wh(o.db);
   const std::string source = fmt::format("modbus://{}:{}/{}", o.host, o.port, map.unit_id);
   auto& db = wh.db();
-  store::Statement ins(db, "INSERT INTO readings(ts, machine, sensor, value) VALUES (?, ?, ?, ?)");
-  store::Statement quar(db, "INSERT INTO quarantine(source, place, raw, reason, stage, created_ms) "
-                            "VALUES (?, ?, ?, ?, 'modbus', ?)");
-  store::Statement src(db,
-                       "INSERT INTO sources(kind, name, offset, rows, quarantined, updated_ms) VALUES ('modbus', ?, ?, "
-                       "?, ?, ?) ON CONFLICT(name) DO UPDATE SET offset = offset + excluded.offset, rows = rows + "
-                       "excluded.rows, quarantined = quarantined + excluded.quarantined, updated_ms = excluded.updated_ms");
+  store::ReadingAppender readings(db);
+  store::QuarantineAppender quarantine(db);
+  store::StreamSourceCounter counter(db, "modbus");
 
   ModbusPollStats stats;
   Context c;
@@ -87,6 +86,7 @@ ModbusPollStats poll_modbus(const RegisterMap& map, const ModbusPollOptions& o, 
     const TimestampMs ts = now_ms();
     std::uint64_t rows = 0, quarantined = 0;
     bool lost = false;
+    SeriesTally tally;
     store::Transaction tx(db);
     for (std::size_t i = 0; i < map.registers.size() && !lost; ++i) {
       if (due[i] > now_steady) continue;
@@ -108,17 +108,20 @@ ModbusPollStats poll_modbus(const RegisterMap& map, const ModbusPollOptions& o, 
       const std::string place = fmt::format("{} register {} ({} {}/{})", source, r.address,
                                             register_type_name(r.type), r.machine, r.sensor);
       if (!std::isfinite(in_unit)) {
-        quar.bind(1, source).bind(2, place).bind(3, fmt::format("{:04x} {:04x}", words[0], words[1]));
-        quar.bind(4, "value is not finite (NaN or infinity)").bind(5, ts).run();
+        quarantine.append({source, place, fmt::format("{:04x} {:04x}", words[0], words[1]),
+                           "value is not finite (NaN or infinity)", "modbus"},
+                          ts);
         ++quarantined;
         continue;
       }
       const double value = to_standard_unit(r.sensor, r.unit, in_unit, r.place);
-      ins.bind(1, ts).bind(2, r.machine).bind(3, r.sensor).bind(4, value).run();
+      const Reading reading{ts, r.machine, r.sensor, value, std::nullopt};
+      readings.append(reading);
+      tally.add(reading);
       ++rows;
     }
-    src.bind(1, source).bind(2, std::int64_t{1}).bind(3, static_cast<std::int64_t>(rows));
-    src.bind(4, static_cast<std::int64_t>(quarantined)).bind(5, ts).run();
+    store::record_series_seen(db, tally.seen());
+    counter.add(source, 1, static_cast<std::int64_t>(rows), static_cast<std::int64_t>(quarantined), ts);
     tx.commit();
     ++stats.polls;
     stats.readings += rows;

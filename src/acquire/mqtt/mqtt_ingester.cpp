@@ -8,6 +8,10 @@
 
 #include "acquire/mqtt/mqtt_connection.hpp"
 #include "core/progress.hpp"
+#include "acquire/series_tally.hpp"
+#include "store/mqtt_seen_table.hpp"
+#include "store/readings_table.hpp"
+#include "store/sources_table.hpp"
 #include "store/warehouse.hpp"
 
 namespace xinzhi::acquire {
@@ -19,20 +23,9 @@ using Clock = std::chrono::steady_clock;
 // Everything of one batch goes into the warehouse in one transaction.
 class BatchWriter {
  public:
-  BatchWriter(store::Warehouse& wh, std::string source) : wh_(wh), source_(std::move(source)) {
-    auto& db = wh_.db();
-    seen_ = std::make_unique<store::Statement>(
-        db, "INSERT OR IGNORE INTO mqtt_seen(msg_id, topic, received_ms) VALUES (?, ?, ?)");
-    reading_ = std::make_unique<store::Statement>(
-        db, "INSERT INTO readings(ts, machine, sensor, value, received) VALUES (?, ?, ?, ?, ?)");
-    quarantine_ = std::make_unique<store::Statement>(
-        db, "INSERT INTO quarantine(source, place, raw, reason, stage, created_ms) VALUES (?, ?, ?, ?, 'mqtt', ?)");
-    source_row_ = std::make_unique<store::Statement>(
-        db,
-        "INSERT INTO sources(kind, name, offset, rows, quarantined, updated_ms) VALUES ('mqtt', ?, ?, ?, ?, ?) "
-        "ON CONFLICT(name) DO UPDATE SET offset = offset + excluded.offset, rows = rows + excluded.rows, "
-        "quarantined = quarantined + excluded.quarantined, updated_ms = excluded.updated_ms");
-  }
+  BatchWriter(store::Warehouse& wh, std::string source)
+      : wh_(wh), source_(std::move(source)), seen_(wh.db()), readings_(wh.db()), quarantine_(wh.db()),
+        counter_(wh.db(), "mqtt") {}
 
   void commit(const std::vector<MqttMessage>& batch, const ReadingRules& rules, std::size_t max_payload,
               MqttIngestStats& stats) {
@@ -51,44 +44,34 @@ class BatchWriter {
       }
     }
     std::uint64_t messages = 0, readings = 0, quarantined = 0;
+    SeriesTally tally;
     store::Transaction tx(wh_.db());
     for (std::size_t i = 0; i < batch.size(); ++i) {
       const MqttMessage& m = batch[i];
       DecodedPayload& d = decoded[i];
-      const std::string key = d.msg_id.empty() || m.payload_size > max_payload
-                                  ? content_key(m.topic, m.payload)
-                                  : d.msg_id;
-      seen_->bind(1, key).bind(2, m.topic).bind(3, now).run();
-      if (wh_.db().changes() == 0) {
+      const std::string key = d.msg_id.empty() || m.payload_size > max_payload ? content_key(m.topic, m.payload) : d.msg_id;
+      if (!seen_.mark(key, m.topic, now)) {
         ++stats.duplicates;
         continue;
       }
       ++messages;
       for (const auto& r : d.readings) {
-        reading_->bind(1, r.ts).bind(2, r.machine).bind(3, r.sensor);
-        if (r.value) reading_->bind(4, *r.value);
-        else reading_->bind_null(4);
-        if (r.received) reading_->bind(5, *r.received);
-        else reading_->bind_null(5);
-        reading_->run();
+        readings_.append(r);
+        tally.add(r);
       }
       readings += d.readings.size();
       for (const auto& q : d.rejected) {
         std::string place = m.topic;
         if (!d.msg_id.empty()) place += " #" + d.msg_id;
         if (!q.where.empty()) place += " " + q.where;
-        quarantine_->bind(1, source_).bind(2, place).bind_blob(3, std::string_view(q.raw).substr(0, 4096));
-        quarantine_->bind(4, q.reason).bind(5, now).run();
+        quarantine_.append({source_, place, q.raw, q.reason, "mqtt"}, now);
         spdlog::warn("mqtt: quarantined {}: {}", place, q.reason);
       }
       quarantined += d.rejected.size();
     }
-    source_row_->bind(1, source_)
-        .bind(2, static_cast<std::int64_t>(messages))
-        .bind(3, static_cast<std::int64_t>(readings))
-        .bind(4, static_cast<std::int64_t>(quarantined))
-        .bind(5, now)
-        .run();
+    store::record_series_seen(wh_.db(), tally.seen());
+    counter_.add(source_, static_cast<std::int64_t>(messages), static_cast<std::int64_t>(readings),
+                 static_cast<std::int64_t>(quarantined), now);
     tx.commit();
     stats.messages += messages;
     stats.readings += readings;
@@ -99,7 +82,10 @@ class BatchWriter {
  private:
   store::Warehouse& wh_;
   std::string source_;
-  std::unique_ptr<store::Statement> seen_, reading_, quarantine_, source_row_;
+  store::MqttSeen seen_;
+  store::ReadingAppender readings_;
+  store::QuarantineAppender quarantine_;
+  store::StreamSourceCounter counter_;
 };
 
 }  // namespace
@@ -124,9 +110,7 @@ MqttIngestStats MqttIngester::run(const std::atomic<bool>* stop_flag) {
     last_prune = Clock::now();
     if (opt_.seen_retention_days <= 0) return;
     const auto cutoff = now_ms() - static_cast<std::int64_t>(opt_.seen_retention_days * 86'400'000.0);
-    store::Statement del(wh.db(), "DELETE FROM mqtt_seen WHERE received_ms < ?");
-    del.bind(1, cutoff).run();
-    const auto n = static_cast<std::uint64_t>(wh.db().changes());
+    const auto n = static_cast<std::uint64_t>(store::MqttSeen(wh.db()).forget_before(cutoff));
     stats.seen_pruned += n;
     if (n) spdlog::info("mqtt: forgot {} message ids older than {} days", n, opt_.seen_retention_days);
   };
