@@ -9,7 +9,7 @@
 
 #include "acquire/modbus/modbus_poller.hpp"
 #include "acquire/modbus/modbus_server.hpp"
-#include "acquire/twin/twin_registers.hpp"
+#include "twin/twin_registers.hpp"
 #include "cli/commands.hpp"
 
 namespace xinzhi::cli {
@@ -83,7 +83,7 @@ void add_modbus_command(CLI::App& app) {
     const auto map = acquire::load_register_map(s->map);
     acquire::RegisterValueFn values;
     if (!s->twin.empty()) {
-      auto twin = std::make_shared<acquire::TwinRegisterSource>(s->twin, map, s->speedup);
+      auto twin = std::make_shared<twin::TwinRegisterSource>(s->twin, map, s->speedup);
       values = [twin](std::size_t i, const acquire::RegisterSpec& spec, double t) { return twin->value(i, spec, t); };
     }
     install_handlers();

@@ -5,10 +5,10 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "acquire/twin/plant_config.hpp"
-#include "acquire/twin/live_replay.hpp"
-#include "acquire/twin/plant_simulator.hpp"
-#include "acquire/twin/twin_layout.hpp"
+#include "twin/plant_config.hpp"
+#include "twin/live_replay.hpp"
+#include "twin/plant_simulator.hpp"
+#include "twin/twin_layout.hpp"
 #include "cli/commands.hpp"
 
 namespace xinzhi::cli {
@@ -25,16 +25,16 @@ struct SimulateOptions {
 };
 
 void run_simulate(const SimulateOptions& o) {
-  acquire::PlantConfig plant = o.plant.empty() ? acquire::parse_plant_config("{}", "<defaults>")
-                                               : acquire::load_plant_config(o.plant);
-  acquire::PlantOverrides ov;
+  twin::PlantConfig plant = o.plant.empty() ? twin::parse_plant_config("{}", "<defaults>")
+                                               : twin::load_plant_config(o.plant);
+  twin::PlantOverrides ov;
   if (o.days > 0) ov.days = o.days;
   if (o.seed >= 0) ov.seed = static_cast<std::uint64_t>(o.seed);
   if (o.machines > 0) ov.machines = o.machines;
-  acquire::apply_overrides(plant, ov);
+  twin::apply_overrides(plant, ov);
   spdlog::info("simulating '{}': {} machines, {} gateways, {} days from {}, seed {}", plant.name,
                plant.machines.size(), plant.gateways.size(), plant.days, format_iso8601(plant.start), plant.seed);
-  const acquire::SimulationSummary s = acquire::simulate_plant(plant, o.out, o.force);
+  const twin::SimulationSummary s = twin::simulate_plant(plant, o.out, o.force);
   std::uint64_t defects = 0;
   for (auto d : s.defects) defects += d;
   std::cout << fmt::format(
@@ -43,14 +43,14 @@ void run_simulate(const SimulateOptions& o) {
       o.out, s.readings, s.landing_rows, defects, s.failures, s.maintenance_windows, s.records, s.orders,
       static_cast<double>(s.bytes) / 1e6, s.seconds, s.seconds > 0 ? static_cast<double>(s.readings) / s.seconds : 0.0);
   if (!o.mqtt.empty()) {
-    acquire::ReplayOptions replay;
+    twin::ReplayOptions replay;
     replay.mqtt.broker = o.mqtt;
     replay.mqtt.topic_prefix = o.topic_prefix;
     replay.mqtt.format = acquire::PayloadFormat::csv;
     replay.speedup = o.speedup;
     spdlog::info("publishing the gateways' rows to {} under {}/<gateway>/readings at {}x", o.mqtt, o.topic_prefix,
                  o.speedup > 0 ? fmt::format("{:g}", o.speedup) : std::string("full speed"));
-    const auto r = acquire::replay_landing(o.out, replay);
+    const auto r = twin::replay_landing(o.out, replay);
     std::cout << fmt::format("published {} landing rows as {} messages to {} in {:.1f} s ({} resent after {} reconnects)\n",
                              r.rows, r.messages, o.mqtt, r.seconds, r.resends, r.reconnects);
   }

@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "acquire/twin/twin_layout.hpp"
+#include "twin/twin_layout.hpp"
 #include "core/error.hpp"
 #include "core/html.hpp"
 #include "core/time.hpp"
@@ -68,10 +68,10 @@ class ScheduleStage : public Stage {
     std::size_t maintenance = 0, failures = 0;
     if (auto twin = ctx.outputs.find("twin_dir"); twin != ctx.outputs.end()) {
       const fs::path dir(twin->second);
-      downtime = read_windows(dir / acquire::twin_layout::kTruthMaintenance, "maintenance");
+      downtime = read_windows(dir / twin::layout::kTruthMaintenance, "maintenance");
       maintenance = downtime.size();
       if (use_failures_) {
-        auto f = read_windows(dir / acquire::twin_layout::kTruthFailures, "failure");
+        auto f = read_windows(dir / twin::layout::kTruthFailures, "failure");
         failures = f.size();
         downtime.insert(downtime.end(), f.begin(), f.end());
       }

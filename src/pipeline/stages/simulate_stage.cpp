@@ -6,9 +6,9 @@
 
 #include <fmt/format.h>
 
-#include "acquire/twin/plant_config.hpp"
-#include "acquire/twin/plant_simulator.hpp"
-#include "acquire/twin/twin_layout.hpp"
+#include "twin/plant_config.hpp"
+#include "twin/plant_simulator.hpp"
+#include "twin/twin_layout.hpp"
 #include "core/html.hpp"
 #include "core/time.hpp"
 #include "pipeline/stages/stages.hpp"
@@ -34,17 +34,17 @@ class SimulateStage : public Stage {
   std::string title() const override { return "Simulate: the plant's digital twin"; }
 
   StageResult run(RunContext& ctx) override {
-    acquire::PlantConfig plant = plant_.empty() ? acquire::parse_plant_config("{}", "<defaults>")
-                                                : acquire::load_plant_config(ctx.resolve(plant_).string());
-    acquire::PlantOverrides ov;
+    twin::PlantConfig plant = plant_.empty() ? twin::parse_plant_config("{}", "<defaults>")
+                                                : twin::load_plant_config(ctx.resolve(plant_).string());
+    twin::PlantOverrides ov;
     if (days_ > 0) ov.days = days_;
     ov.seed = seed_ >= 0 ? static_cast<std::uint64_t>(seed_) : ctx.seed;
     if (machines_ > 0) ov.machines = machines_;
-    acquire::apply_overrides(plant, ov);
+    twin::apply_overrides(plant, ov);
     const fs::path out = ctx.run_dir / "plant";
-    const acquire::SimulationSummary s = acquire::simulate_plant(plant, out.string(), false);
+    const twin::SimulationSummary s = twin::simulate_plant(plant, out.string(), false);
     ctx.outputs["twin_dir"] = out.string();
-    ctx.outputs["landing_dir"] = (out / acquire::twin_layout::kLandingDir).string();
+    ctx.outputs["landing_dir"] = (out / twin::layout::kLandingDir).string();
 
     StageResult r;
     auto& m = r.metrics;
@@ -64,7 +64,7 @@ class SimulateStage : public Stage {
     m["readings_per_second"] = s.seconds > 0 ? static_cast<double>(s.readings) / s.seconds : 0.0;
     nlohmann::json defects = nlohmann::json::object();
     for (std::size_t k = 0; k < s.defects.size(); ++k)
-      defects[std::string(acquire::twin_layout::kDefectKinds[k])] = s.defects[k];
+      defects[std::string(twin::layout::kDefectKinds[k])] = s.defects[k];
     m["defects_injected"] = defects;
 
     auto& html = r.html;
@@ -78,7 +78,7 @@ class SimulateStage : public Stage {
     html += machines_table(plant);
     std::vector<html::Bar> bars;
     for (std::size_t k = 0; k < s.defects.size(); ++k)
-      bars.push_back({std::string(acquire::twin_layout::kDefectKinds[k]), static_cast<double>(s.defects[k])});
+      bars.push_back({std::string(twin::layout::kDefectKinds[k]), static_cast<double>(s.defects[k])});
     html += html::bar_chart("Defects injected by the gateways (rows of truth/defects.csv)", bars, "");
     html += failures_chart(out, plant);
     r.summary = fmt::format("{} machines, {} days, {} readings, {} failures", plant.machines.size(), plant.days,
@@ -87,13 +87,13 @@ class SimulateStage : public Stage {
   }
 
  private:
-  static std::string machines_table(const acquire::PlantConfig& plant) {
+  static std::string machines_table(const twin::PlantConfig& plant) {
     std::vector<std::vector<std::string>> rows;
     for (const auto& m : plant.machines) {
       const auto& type = plant.types.at(m.type);
       std::string sensors;
       for (const auto& sensor : type.sensors)
-        sensors += fmt::format("{}{} ({} s)", sensors.empty() ? "" : ", ", acquire::sensor_name(sensor.kind),
+        sensors += fmt::format("{}{} ({} s)", sensors.empty() ? "" : ", ", twin::sensor_name(sensor.kind),
                                sensor.rate_s);
       rows.push_back({m.id, type.name, plant.gateways.at(m.gateway).id, sensors});
     }
@@ -101,7 +101,7 @@ class SimulateStage : public Stage {
   }
 
   // Failures per machine from the twin's truth.
-  static std::string failures_chart(const fs::path& out, const acquire::PlantConfig& plant) {
+  static std::string failures_chart(const fs::path& out, const twin::PlantConfig& plant) {
     std::map<std::string, int> failures;
     auto count_rows = [](const fs::path& file, std::map<std::string, int>& into) {
       std::ifstream in(file);
@@ -110,7 +110,7 @@ class SimulateStage : public Stage {
       while (std::getline(in, line))
         if (auto c = line.find(','); c != std::string::npos) ++into[line.substr(0, c)];
     };
-    count_rows(out / acquire::twin_layout::kTruthFailures, failures);
+    count_rows(out / twin::layout::kTruthFailures, failures);
     std::vector<html::Bar> bars;
     for (const auto& m : plant.machines) bars.push_back({m.id, static_cast<double>(failures[m.id])});
     return html::bar_chart("Failures per machine (truth/failures.csv)", bars, "");

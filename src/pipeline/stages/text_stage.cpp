@@ -18,8 +18,8 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
-#include "acquire/twin/text_records.hpp"
-#include "acquire/twin/twin_layout.hpp"
+#include "twin/text_records.hpp"
+#include "twin/twin_layout.hpp"
 #include "core/error.hpp"
 #include "core/fs.hpp"
 #include "core/html.hpp"
@@ -90,7 +90,7 @@ std::vector<LogRecord> from_twin(const fs::path& file) {
 // when an entity span cuts a token (such a record cannot be tagged word by word).
 std::vector<std::pair<std::string, std::string>> bio_of(const LogRecord& r) {
   std::vector<std::pair<std::string, std::string>> out;
-  for (const auto& t : acquire::bio_tokens(r.text, r.lang)) {
+  for (const auto& t : twin::bio_tokens(r.text, r.lang)) {
     std::string tag = "O";
     for (const auto& e : r.entities) {
       if (t.start >= e.end || t.end <= e.start) continue;
@@ -242,7 +242,7 @@ class TextStage : public Stage {
     if (twin == ctx.outputs.end())
       throw InputError("text", "no maintenance logs: the warehouse has no text_records and no simulate stage ran before");
     source = "twin";
-    auto recs = from_twin(fs::path(twin->second) / acquire::twin_layout::kMaintenanceJsonl);
+    auto recs = from_twin(fs::path(twin->second) / twin::layout::kMaintenanceJsonl);
     if (recs.empty()) throw InputError("text", "the twin wrote no maintenance logs (records.count is 0?)");
     return recs;
   }
