@@ -10,9 +10,12 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "clean/truth_score.hpp"
+#include "clean/warehouse_input.hpp"
 #include "core/html.hpp"
 #include "core/progress.hpp"
+#include "store/clean_tables.hpp"
+#include "store/raw_series.hpp"
+#include "store/sources_table.hpp"
 #include "store/warehouse.hpp"
 
 namespace xinzhi::clean {
@@ -356,86 +359,41 @@ CleanResult clean_series_set(std::vector<Series> raw, const Rules& rules, const 
 }
 
 CleaningReport run_cleaning(store::Warehouse& wh, const Rules& rules, CleaningWork* keep) {
-  auto& db = wh.db();
-  std::vector<Series> raw = read_raw_series(wh);
+  std::vector<Series> raw = to_series(store::read_raw_series(wh.db()));
+  const store::SourceRuns sources = store::read_source_runs(wh.db());
   CleanResult res;
   if (keep) {
     keep->raw = raw;
-    keep->prepared = prepare_cleaning(std::move(raw), rules, read_source_runs(wh));
+    keep->prepared = prepare_cleaning(std::move(raw), rules, sources);
     res = finish_cleaning(keep->prepared, rules);
   } else {
-    res = clean_series_set(std::move(raw), rules, read_source_runs(wh));
+    res = clean_series_set(std::move(raw), rules, sources);
   }
 
-  store::Transaction tx(db);
-  db.exec("DELETE FROM clean_readings; DELETE FROM clean_actions; DELETE FROM clean_metrics; DELETE FROM clean_aligned;");
-  auto bind_real = [](store::Statement& st, int i, double v) {
-    if (std::isnan(v) || std::isinf(v)) st.bind_null(i);
-    else st.bind(i, v);
+  store::CleanTablesWriter out(wh.db());
+  for (std::size_t k = 0; k < res.series.size(); ++k) {
+    const Series& s = res.series[k];
+    for (std::size_t i = 0; i < s.size(); ++i)
+      out.add(store::CleanReadingRow{s.ts[i], &s.machine, &s.sensor, s.value[i], res.value_std[k][i], s.rowid[i],
+                                     origin_text(s.flags[i], s.value[i]), method_text(s.flags[i], s.method[i])});
+  }
+  for (const Action& a : res.actions)
+    out.add(store::CleanActionRow{a.step, a.machine, a.sensor, a.rowid, a.ts, a.old_value, a.new_value, a.dropped, a.reason});
+  auto metric = [&](const SeriesReport& sr, const char* phase, const WindowQuality* w, const QualityMetrics& q) {
+    store::CleanMetricRow m{sr.machine, sr.sensor, phase, std::nullopt, std::nullopt, q.count, q.completeness,
+                            q.consistency, q.timeliness, q.validity};
+    if (w) m.window_start = w->start, m.window_end = w->end;
+    out.add(m);
   };
-  {
-    store::Statement ins = db.prepare(
-        "INSERT INTO clean_readings(ts, machine, sensor, value, value_std, raw_rowid, origin, method) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-    for (std::size_t k = 0; k < res.series.size(); ++k) {
-      const Series& s = res.series[k];
-      for (std::size_t i = 0; i < s.size(); ++i) {
-        ins.bind(1, s.ts[i]).bind(2, s.machine).bind(3, s.sensor);
-        bind_real(ins, 4, s.value[i]);
-        bind_real(ins, 5, res.value_std[k][i]);
-        if (s.rowid[i] >= 0) ins.bind(6, s.rowid[i]);
-        else ins.bind_null(6);
-        ins.bind(7, origin_text(s.flags[i], s.value[i])).bind(8, method_text(s.flags[i], s.method[i]));
-        ins.run();
-      }
-    }
+  for (std::size_t k = 0; k < res.series.size(); ++k) {
+    const SeriesReport& sr = res.report.series[k];
+    metric(sr, "before", nullptr, sr.before);
+    metric(sr, "after", nullptr, sr.after);
+    for (const auto& w : res.windows_before[k]) metric(sr, "before", &w, w.metrics);
+    for (const auto& w : res.windows_after[k]) metric(sr, "after", &w, w.metrics);
   }
-  {
-    store::Statement ins = db.prepare(
-        "INSERT INTO clean_actions(step, machine, sensor, raw_rowid, ts, old_value, new_value, dropped, reason) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    for (const Action& a : res.actions) {
-      ins.bind(1, a.step).bind(2, a.machine).bind(3, a.sensor);
-      if (a.rowid >= 0) ins.bind(4, a.rowid);
-      else ins.bind_null(4);
-      ins.bind(5, a.ts);
-      bind_real(ins, 6, a.old_value);
-      bind_real(ins, 7, a.new_value);
-      ins.bind(8, a.dropped ? 1 : 0).bind(9, a.reason).run();
-    }
-  }
-  {
-    store::Statement ins = db.prepare(
-        "INSERT INTO clean_metrics(machine, sensor, phase, window_start, window_end, points, completeness, consistency, "
-        "timeliness, validity) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    auto put = [&](const SeriesReport& sr, const char* phase, const WindowQuality* w, const QualityMetrics& q) {
-      ins.bind(1, sr.machine).bind(2, sr.sensor).bind(3, phase);
-      if (w) ins.bind(4, w->start).bind(5, w->end);
-      else ins.bind_null(4).bind_null(5);
-      ins.bind(6, q.count);
-      bind_real(ins, 7, q.completeness);
-      bind_real(ins, 8, q.consistency);
-      bind_real(ins, 9, q.timeliness);
-      bind_real(ins, 10, q.validity);
-      ins.run();
-    };
-    for (std::size_t k = 0; k < res.series.size(); ++k) {
-      const SeriesReport& sr = res.report.series[k];
-      put(sr, "before", nullptr, sr.before);
-      put(sr, "after", nullptr, sr.after);
-      for (const auto& w : res.windows_before[k]) put(sr, "before", &w, w.metrics);
-      for (const auto& w : res.windows_after[k]) put(sr, "after", &w, w.metrics);
-    }
-  }
-  {
-    store::Statement ins = db.prepare("INSERT INTO clean_aligned(machine, ts, sensor, value, n) VALUES (?, ?, ?, ?, ?)");
-    for (const auto& a : res.aligned) {
-      ins.bind(1, a.machine).bind(2, a.ts).bind(3, a.sensor);
-      bind_real(ins, 4, a.value);
-      ins.bind(5, a.n).run();
-    }
-  }
-  tx.commit();
+  for (const auto& a : res.aligned) out.add(a);
+  out.commit();
   spdlog::info("clean: {} raw rows -> {} clean rows ({} dropped with a record, {} inserted, {} imputed, {} still missing) "
                "in {:.2f}s",
                res.report.rows_in, res.report.rows_clean, res.report.rows_dropped, res.report.rows_inserted,
@@ -444,14 +402,6 @@ CleaningReport run_cleaning(store::Warehouse& wh, const Rules& rules, CleaningWo
   res.aligned = {}, res.value_std = {}, res.windows_before = {}, res.windows_after = {};
   keep->result = std::move(res);
   return keep->result.report;
-}
-
-SourceRuns read_source_runs(store::Warehouse& wh) {
-  SourceRuns runs;
-  store::Statement q = wh.db().prepare(
-      "SELECT first_rowid, source_id FROM ingest_chunks WHERE first_rowid IS NOT NULL ORDER BY first_rowid");
-  while (q.step()) runs.emplace_back(q.get_int(0), q.get_int(1));
-  return runs;
 }
 
 Table aligned_wide(const std::vector<AlignedRow>& rows) {
@@ -478,13 +428,7 @@ Table aligned_wide(const std::vector<AlignedRow>& rows) {
   return t;
 }
 
-Table read_aligned_wide(store::Warehouse& wh) {
-  std::vector<AlignedRow> rows;
-  store::Statement q = wh.db().prepare("SELECT machine, sensor, ts, value, n FROM clean_aligned ORDER BY machine, ts, sensor");
-  while (q.step())
-    rows.push_back({q.get_text(0), q.get_text(1), q.get_int(2), q.is_null(3) ? kNaN : q.get_double(3), q.get_int(4)});
-  return aligned_wide(rows);
-}
+Table read_aligned_wide(store::Warehouse& wh) { return aligned_wide(store::read_aligned_rows(wh.db())); }
 
 nlohmann::json CleaningReport::to_json() const {
   nlohmann::json j;

@@ -17,6 +17,7 @@
 #include "clean/repair.hpp"
 #include "clean/rules.hpp"
 #include "core/table.hpp"
+#include "store/clean_tables.hpp"
 
 namespace xinzhi::store {
 class Warehouse;
@@ -51,13 +52,8 @@ struct CleaningReport {
   std::string html_fragment(std::size_t max_charts = 12) const;
 };
 
-// One row of the machine-wide time grid (long form; aligned_wide() pivots it).
-struct AlignedRow {
-  std::string machine, sensor;
-  TimestampMs ts = 0;
-  double value = 0;
-  std::int64_t n = 0;
-};
+// One row of the machine-wide time grid (long form; aligned_wide() pivots it), as stored.
+using AlignedRow = store::AlignedRow;
 
 struct CleanResult {
   std::vector<Series> series;                 // clean, sorted by (machine, sensor) then ts
@@ -86,11 +82,8 @@ CleanResult finish_cleaning(PreparedClean prepared, const Rules& rules);
 // arrived after a younger row of its source stream, else after a younger row of its series.
 CleanResult clean_series_set(std::vector<Series> raw, const Rules& rules, const SourceRuns& sources = {});
 
-// The warehouse's ingest chunks as (first rowid, source id) runs, sorted by rowid.
-SourceRuns read_source_runs(store::Warehouse& warehouse);
-
 // What run_cleaning read and made, kept on request so that scoring the cleaning against a
-// twin's truth (truth_score) need not read and clean again.
+// twin's truth (src/score) need not read and clean again.
 struct CleaningWork {
   std::vector<Series> raw;  // as read
   PreparedClean prepared;   // before imputation

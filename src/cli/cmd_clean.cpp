@@ -7,7 +7,7 @@
 
 #include "clean/cleaner.hpp"
 #include "clean/rules.hpp"
-#include "clean/truth_score.hpp"
+#include "score/cleaning_score.hpp"
 #include "cli/commands.hpp"
 #include "core/error.hpp"
 #include "core/fs.hpp"
@@ -32,7 +32,7 @@ void run_clean(const CleanOptions& o) {
   nlohmann::json json = report.to_json();
   std::string truth_text;
   if (!o.truth.empty()) {
-    const clean::TruthScore score = clean::score_against_truth(wh, rules, o.truth, o.truth_tolerance_ms, &work);
+    const score::TruthScore score = score::score_against_truth(wh, rules, o.truth, o.truth_tolerance_ms, &work);
     json["truth"] = score.to_json();
     truth_text = score.to_text();
   }

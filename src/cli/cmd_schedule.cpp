@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
@@ -23,7 +24,8 @@ namespace opt = xinzhi::optimize;
 struct ScheduleOptions {
   std::string instance, format = "auto", db, calendar, objective = "makespan", rule, out, csv, gantt, gantt_json, check, compare;
   double time_limit = 10, target = -1;
-  bool time_limit_given = false, allow_zero = false;
+  bool time_limit_given = false, allow_zero = false, backlog = false;
+  std::vector<std::string> downtime_kinds;
   int threads = 1;
   std::uint64_t seed = 1;
   std::int64_t iterations = 0;
@@ -40,7 +42,17 @@ void run_schedule(const ScheduleOptions& o) {
   if (!o.db.empty()) {
     if (!o.instance.empty()) throw UsageError("give either an INSTANCE file or --db, not both");
     store::Warehouse wh(o.db, /*create=*/false);
-    inst = opt::instance_from_orders(wh.orders());
+    opt::PlanOptions po;
+    po.backlog = o.backlog;
+    po.downtime_kinds = o.downtime_kinds;
+    std::map<std::string, std::size_t> by_kind;
+    inst = opt::warehouse_instance(wh, po, &by_kind);
+    std::size_t windows = 0;
+    std::vector<std::string> kinds;
+    for (const auto& [kind, n] : by_kind) windows += n, kinds.push_back(fmt::format("{} {}", n, kind));
+    std::cout << fmt::format("{}: {} production orders{}, around {} downtime window(s){}\n", o.db, inst.job_count(),
+                             o.backlog ? " as a backlog (all on hand at the start)" : "", windows,
+                             windows ? fmt::format(" ({})", fmt::join(kinds, ", ")) : "");
   } else {
     if (o.instance.empty()) throw UsageError("give an INSTANCE file (job-shop or flexible job-shop format) or --db WAREHOUSE");
     inst = opt::load_instance(o.instance, o.format, o.allow_zero);
@@ -150,7 +162,14 @@ void add_schedule_command(CLI::App& app) {
   cmd->add_option("instance", o->instance, "Instance file: job-shop (n m, then machine/duration pairs) or Brandimarte flexible job-shop format");
   cmd->add_option("--format", o->format, "Instance format: jssp, fjsp or auto")->check(CLI::IsMember({"jssp", "fjsp", "auto"}))->capture_default_str();
   cmd->add_flag("--allow-zero-durations", o->allow_zero, "Accept zero-length operations in instance files (orb07 has one); negative ones stay errors");
-  cmd->add_option("--db", o->db, "Schedule the production orders of this warehouse instead of a file (times in minutes)");
+  cmd->add_option("--db", o->db,
+                  "Schedule the production orders of this warehouse instead of a file (times in minutes), around the "
+                  "downtime windows it holds");
+  cmd->add_flag("--backlog", o->backlog, "With --db: the whole order book on hand at the start (releases ignored)");
+  cmd->add_option("--downtime", o->downtime_kinds,
+                  "With --db: plan around the warehouse's downtime windows of these kinds only (comma-separated, e.g. "
+                  "planned,predicted; default: all)")
+      ->delimiter(',');
   cmd->add_option("--calendar", o->calendar, "Unavailable windows: CSV 'machine,start,end,kind' or YAML; times in instance units or ISO-8601; empty end = down for good");
   cmd->add_option("--objective", o->objective, "What to minimise: makespan or tardiness (total weighted tardiness)")
       ->check(CLI::IsMember({"makespan", "tardiness"}))->capture_default_str();

@@ -60,16 +60,16 @@ Instance instance_from_orders(const std::vector<store::ProductionOrder>& orders,
   return inst;
 }
 
-void add_downtime(Instance& inst, const std::vector<DowntimeWindow>& windows) {
+void add_downtime(Instance& inst, const std::vector<store::DowntimeWindow>& windows) {
   for (std::size_t k = 0; k < windows.size(); ++k) {
     const auto& d = windows[k];
     const std::string key = fmt::format("downtime[{}]", k);
     const int m = inst.machine_index(d.machine);
     if (m < 0) continue;  // downtime of a machine no order uses cannot matter
     Window w;
-    w.start = static_cast<Time>(std::floor(static_cast<double>(d.start_ms - inst.origin_ms) / 60000.0 / inst.minutes_per_unit));
-    w.end = d.end_ms == 0 ? kForever
-                          : static_cast<Time>(std::ceil(static_cast<double>(d.end_ms - inst.origin_ms) / 60000.0 / inst.minutes_per_unit));
+    w.start = static_cast<Time>(std::floor(static_cast<double>(d.start - inst.origin_ms) / 60000.0 / inst.minutes_per_unit));
+    w.end = !d.end ? kForever
+                   : static_cast<Time>(std::ceil(static_cast<double>(*d.end - inst.origin_ms) / 60000.0 / inst.minutes_per_unit));
     if (w.end <= w.start) throw InputError(key, "downtime ends before it starts");
     w.kind = d.kind;
     w.place = key;
@@ -94,10 +94,24 @@ PlanResult plan_instance(Instance instance, const PlanOptions& options) {
   return r;
 }
 
-PlanResult plan_orders(store::Warehouse& warehouse, const std::vector<DowntimeWindow>& downtime, const PlanOptions& options) {
+Instance warehouse_instance(store::Warehouse& warehouse, const PlanOptions& options,
+                            std::map<std::string, std::size_t>* by_kind) {
   Instance inst = instance_from_orders(warehouse.orders(), options.origin_ms);
+  if (options.backlog)
+    for (auto& job : inst.jobs) job.release = 0;
+  const auto downtime = store::read_downtime(warehouse.db(), options.downtime_kinds);
   add_downtime(inst, downtime);
-  return plan_instance(std::move(inst), options);
+  if (by_kind)
+    for (const auto& d : downtime) ++(*by_kind)[d.kind];
+  return inst;
+}
+
+PlanResult plan_orders(store::Warehouse& warehouse, const PlanOptions& options) {
+  std::map<std::string, std::size_t> by_kind;
+  Instance inst = warehouse_instance(warehouse, options, &by_kind);
+  PlanResult r = plan_instance(std::move(inst), options);
+  r.downtime_by_kind = std::move(by_kind);
+  return r;
 }
 
 }  // namespace xinzhi::optimize

@@ -1,34 +1,35 @@
-// The entry point for the pipeline: schedule the warehouse's production orders around
-// machine downtime (maintenance windows, predicted failures), next to the FIFO plan a shop
-// would use today, both checked by the validator, compared by simulation and drawn.
+// Planning the warehouse's production orders around the downtime windows it holds (planned
+// maintenance, predicted failures), next to the FIFO plan a shop would use today, both checked
+// by the validator, compared by simulation and drawn: what the pipeline's schedule stage and
+// `xinzhi schedule --db` both do.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "optimize/simulate.hpp"
 #include "optimize/solver.hpp"
+#include "store/downtime_table.hpp"
 #include "store/warehouse.hpp"
 
 namespace xinzhi::optimize {
 
-// Downtime in wall-clock time. end_ms == 0: the machine stays down.
-struct DowntimeWindow {
-  std::string machine;
-  std::int64_t start_ms = 0, end_ms = 0;
-  std::string kind = "maintenance";
-};
-
 // Orders as a shop instance in minutes from origin_ms (default: the earliest release).
 // Errors name the order's key path, e.g. "orders[O-17].operations[2]: no eligible machine".
 Instance instance_from_orders(const std::vector<store::ProductionOrder>& orders, std::int64_t origin_ms = 0);
-void add_downtime(Instance& inst, const std::vector<DowntimeWindow>& windows);  // then finish_calendars
+// The windows as machine calendars (then finish_calendars); windows of machines no order uses
+// are left out, since they cannot matter.
+void add_downtime(Instance& inst, const std::vector<store::DowntimeWindow>& windows);
 
 struct PlanOptions {
   SearchOptions search;          // objective, time limit, threads, seed, ...
   SimulationOptions simulation;  // replications, noise, breakdowns
   std::int64_t origin_ms = 0;
+  // The whole order book on hand at the start (releases ignored): how soon can it all be done?
+  bool backlog = false;
+  std::vector<std::string> downtime_kinds;  // the warehouse's windows of these kinds; empty: all
 };
 
 struct PlanResult {
@@ -38,9 +39,15 @@ struct PlanResult {
   Schedule fifo;                 // FIFO dispatching (validated)
   SimulationComparison comparison;  // a = plan, b = FIFO, under common random numbers
   std::string svg;               // Gantt of the plan
+  std::map<std::string, std::size_t> downtime_by_kind;  // windows planned around
 };
 
-PlanResult plan_orders(store::Warehouse& warehouse, const std::vector<DowntimeWindow>& downtime, const PlanOptions& options);
+// The warehouse's orders as an instance (as a backlog when options.backlog), its downtime windows
+// of options.downtime_kinds as machine calendars; by_kind (when given) counts the windows.
+Instance warehouse_instance(store::Warehouse& warehouse, const PlanOptions& options,
+                            std::map<std::string, std::size_t>* by_kind = nullptr);
+// That instance planned (plan_instance).
+PlanResult plan_orders(store::Warehouse& warehouse, const PlanOptions& options);
 // The same for an instance already built (benchmarks, tests, the CLI).
 PlanResult plan_instance(Instance instance, const PlanOptions& options);
 

@@ -16,7 +16,7 @@ struct DowntimeWindow {
   std::string machine;
   TimestampMs start = 0;
   std::optional<TimestampMs> end;  // none: down until further notice
-  std::string kind;                // maintenance, predicted, ...
+  std::string kind;                // planned (from a calendar), predicted (by a model), ...
   std::string source;              // the calendar file or model it came from
   std::string detail;
 };

@@ -21,4 +21,12 @@ std::vector<QuarantineReason> quarantine_by_reason(Database& db, const std::stri
   return out;
 }
 
+std::vector<std::string> quarantined_sources(Database& db, const std::string& reason_prefix) {
+  Statement q(db, "SELECT source FROM quarantine WHERE substr(reason, 1, length(?1)) = ?1 ORDER BY id");
+  q.bind(1, reason_prefix);
+  std::vector<std::string> out;
+  while (q.step()) out.push_back(q.get_text(0));
+  return out;
+}
+
 }  // namespace xinzhi::store

@@ -38,4 +38,7 @@ struct QuarantineReason {
 };
 std::vector<QuarantineReason> quarantine_by_reason(Database& db, const std::string& stage = "", int limit = 20);
 
+// The sources of the quarantined rows whose reason starts with reason_prefix, one per row.
+std::vector<std::string> quarantined_sources(Database& db, const std::string& reason_prefix);
+
 }  // namespace xinzhi::store

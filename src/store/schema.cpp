@@ -204,7 +204,7 @@ const std::vector<std::string>& migrations() {
         machine  TEXT NOT NULL,
         start_ms INTEGER NOT NULL,
         end_ms   INTEGER,                   -- NULL: down until further notice
-        kind     TEXT NOT NULL,             -- maintenance, predicted, ...
+        kind     TEXT NOT NULL,             -- planned (a calendar's), predicted (a model's), ...
         source   TEXT NOT NULL,
         detail   TEXT NOT NULL DEFAULT '',
         UNIQUE (machine, start_ms, kind, source)

@@ -34,12 +34,12 @@ std::string path_in(const fs::path& dir, std::string_view name) { return (dir / 
 
 void write_truth_tables(const PlantConfig& plant, const std::vector<MachineTimeline>& timelines, const fs::path& dir) {
   OutputFile failures(path_in(dir, layout::kTruthFailures));
-  OutputFile maintenance(path_in(dir, layout::kTruthMaintenance));
+  OutputFile maintenance(path_in(dir, layout::kCalendarMaintenance));
   std::string& f = failures.buf();
   f.append(layout::kTruthFailuresHeader);
   f += '\n';
   std::string& m = maintenance.buf();
-  m.append(layout::kTruthMaintenanceHeader);
+  m.append(layout::kCalendarHeader);
   m += '\n';
   for (const auto& tl : timelines) {
     for (const Failure& x : tl.failures) {
@@ -67,6 +67,28 @@ void write_truth_tables(const PlantConfig& plant, const std::vector<MachineTimel
   }
   failures.close();
   maintenance.close();
+}
+
+// The asset register a plant keeps: machines with their type and gateway, sensors with the unit
+// they should report in and their sample interval.
+void write_assets(const PlantConfig& plant, const fs::path& dir) {
+  OutputFile machines(path_in(dir, layout::kMachinesCsv));
+  OutputFile sensors(path_in(dir, layout::kSensorsCsv));
+  std::string& m = machines.buf();
+  m.append(layout::kMachinesHeader);
+  m += '\n';
+  std::string& s = sensors.buf();
+  s.append(layout::kSensorsHeader);
+  s += '\n';
+  for (const auto& machine : plant.machines) {
+    const auto& type = plant.types.at(machine.type);
+    m += fmt::format("{},{},{}\n", machine.id, type.name, plant.gateways.at(machine.gateway).id);
+    for (const auto& sensor : type.sensors)
+      s += fmt::format("{},{},{},{}\n", machine.id, sensor_name(sensor.kind), kSensorUnits[static_cast<int>(sensor.kind)],
+                       sensor.rate_s);
+  }
+  machines.close();
+  sensors.close();
 }
 
 void write_defects(const PlantConfig& plant, std::vector<DefectRow>& rows, const fs::path& dir) {
@@ -209,7 +231,7 @@ SimulationSummary simulate_plant(const PlantConfig& plant, const std::string& ou
 
   const fs::path tmp = out.string() + ".tmp-" + std::to_string(::getpid());
   fs::remove_all(tmp, ec);
-  for (auto sub : {layout::kLandingDir, layout::kTruthDir, layout::kRecordsDir}) {
+  for (auto sub : {layout::kLandingDir, layout::kTruthDir, layout::kRecordsDir, layout::kCalendarDir, layout::kAssetsDir}) {
     fs::create_directories(tmp / sub, ec);
     if (ec) throw InputError(out.string(), "cannot create folder: " + ec.message());
   }
@@ -232,6 +254,7 @@ SimulationSummary simulate_plant(const PlantConfig& plant, const std::string& ou
     s.maintenance_windows += tl.maintenance.size();
   }
   write_truth_tables(plant, timelines, tmp);
+  write_assets(plant, tmp);
 
   std::vector<SensorSeries> series;
   std::uint64_t expected = 0;
@@ -299,7 +322,7 @@ SimulationSummary simulate_plant(const PlantConfig& plant, const std::string& ou
 
   // plant.json last: a folder with plant.json is complete.
   write_file_atomic(path_in(tmp, layout::kPlantJson), plant_json(plant, s, gateways));
-  for (auto sub : {layout::kLandingDir, layout::kTruthDir, layout::kRecordsDir})
+  for (auto sub : {layout::kLandingDir, layout::kTruthDir, layout::kRecordsDir, layout::kCalendarDir, layout::kAssetsDir})
     fsync_dir((tmp / sub).string());
   fsync_dir(tmp.string());
   s.bytes = folder_bytes(tmp);

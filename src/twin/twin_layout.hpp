@@ -1,21 +1,24 @@
-// The folder layout that `xinzhi simulate` writes (a contract with ingest and the report):
-// file names, CSV headers and the defect kinds listed in truth/defects.csv.
+// The folder layout that `xinzhi simulate` writes: a plant folder (acquire/plant_folder.hpp,
+// what ingest loads) plus the twin's own truth/ and plant.json (what scorers read): file names,
+// CSV headers and the defect kinds listed in truth/defects.csv.
 #pragma once
 
 #include <array>
 #include <string_view>
 
+#include "acquire/plant_folder.hpp"
+
 namespace xinzhi::twin::layout {
 
 // Summary of the run: name, seed, start, days, machines (with sensors and rates), gateways,
 // counts, and how run-like defects are written in truth/defects.csv. Written last.
-inline constexpr std::string_view kPlantJson = "plant.json";
+inline constexpr std::string_view kPlantJson = acquire::plant_folder::kSummary;
 
 // Raw gateway output: landing/<gateway>.csv (header kLandingCsvHeader, empty value = missing)
 // or landing/<gateway>.jsonl ({"ts","machine","sensor","value"}, value null = missing).
 // A gateway with `received` (the default) adds the collector's arrival stamp in true UTC: the
 // CSV column kLandingCsvReceivedColumn, the JSON key "received" (ts is the gateway's own clock).
-inline constexpr std::string_view kLandingDir = "landing";
+inline constexpr std::string_view kLandingDir = acquire::plant_folder::kLanding;
 inline constexpr std::string_view kLandingCsvExt = ".csv";
 inline constexpr std::string_view kLandingJsonlExt = ".jsonl";
 inline constexpr std::string_view kLandingCsvHeader = "ts,machine,sensor,value";
@@ -28,7 +31,7 @@ inline constexpr std::string_view kLandingCsvReceivedColumn = ",received";
 // with entity offsets in Unicode code points, [start, end). The test split uses only templates
 // that train and dev never use ("template" names it). records/<split>.<lang>.bio: one token per
 // line "TOKEN TAG" (BIO), a blank line after each record; zh has one character per line.
-inline constexpr std::string_view kRecordsDir = "records";
+inline constexpr std::string_view kRecordsDir = acquire::plant_folder::kRecords;
 inline constexpr std::string_view kMaintenanceJsonl = "records/maintenance.jsonl";
 inline constexpr std::array<std::string_view, 3> kSplits = {"train", "dev", "test"};
 inline constexpr std::array<std::string_view, 2> kLanguages = {"en", "zh"};
@@ -38,18 +41,26 @@ inline constexpr std::array<std::string_view, 5> kEntityTypes = {"EQUIPMENT", "C
                                                                   "ACTION"};
 
 // Production orders, one JSON object per line.
-inline constexpr std::string_view kOrdersJsonl = "orders.jsonl";
+inline constexpr std::string_view kOrdersJsonl = acquire::plant_folder::kOrders;
 
 // Ground truth for scoring cleaning and models.
-inline constexpr std::string_view kTruthDir = "truth";
+inline constexpr std::string_view kTruthDir = acquire::plant_folder::kTruth;
 inline constexpr std::string_view kTruthSignals = "truth/signals.csv";  // clean values, true UTC, °C
 inline constexpr std::string_view kTruthSignalsHeader = "ts,machine,sensor,value";
 inline constexpr std::string_view kTruthDefects = "truth/defects.csv";
 inline constexpr std::string_view kTruthDefectsHeader = "kind,gateway,machine,sensor,ts,detail";
 inline constexpr std::string_view kTruthFailures = "truth/failures.csv";
 inline constexpr std::string_view kTruthFailuresHeader = "machine,start,end,mode,component";
-inline constexpr std::string_view kTruthMaintenance = "truth/maintenance.csv";
-inline constexpr std::string_view kTruthMaintenanceHeader = "machine,start,end,kind";
+// What the plant itself knows, in the plant folder's parts (acquire/plant_folder.hpp), which
+// `xinzhi ingest PLANT` loads: the planned maintenance and the asset register.
+inline constexpr std::string_view kCalendarDir = acquire::plant_folder::kCalendar;
+inline constexpr std::string_view kCalendarMaintenance = "calendar/maintenance.csv";
+inline constexpr std::string_view kCalendarHeader = acquire::plant_folder::kCalendarHeader;
+inline constexpr std::string_view kAssetsDir = acquire::plant_folder::kAssets;
+inline constexpr std::string_view kMachinesCsv = acquire::plant_folder::kMachinesCsv;
+inline constexpr std::string_view kMachinesHeader = acquire::plant_folder::kMachinesHeader;
+inline constexpr std::string_view kSensorsCsv = acquire::plant_folder::kSensorsCsv;
+inline constexpr std::string_view kSensorsHeader = acquire::plant_folder::kSensorsHeader;
 
 // Defect kinds in truth/defects.csv and how each is written (ts is the TRUE UTC time of the
 // sample, i.e. before the gateway's clock skew; detail is `key=value;key=value`):

@@ -117,9 +117,11 @@ TEST(Plan, PlansWarehouseOrdersAroundDowntimeAndComparesWithFifo) {
   po.search.iterations = 300;
   po.simulation.replications = 8;
   po.simulation.noise_cv = 0.1;
-  std::vector<DowntimeWindow> down{{"PRESS", t0 + 30 * 60000, t0 + 60 * 60000, "maintenance"},
-                                   {"CNC-1", t0 + 90 * 60000, 0, "predicted failure"}};
-  PlanResult r = plan_orders(wh, down, po);
+  xinzhi::store::replace_downtime(wh.db(), "calendar.csv", {{"PRESS", t0 + 30 * 60000, t0 + 60 * 60000, "maintenance", "", ""}});
+  xinzhi::store::replace_downtime(wh.db(), "model", {{"CNC-1", t0 + 90 * 60000, std::nullopt, "predicted failure", "", ""}});
+  PlanResult r = plan_orders(wh, po);
+  EXPECT_EQ(r.downtime_by_kind.at("maintenance"), 1u);
+  EXPECT_EQ(r.downtime_by_kind.at("predicted failure"), 1u);
   EXPECT_EQ(r.instance.machine_count(), 4);
   EXPECT_TRUE(validate(r.instance, r.schedule).ok());
   EXPECT_TRUE(validate(r.instance, r.fifo).ok());

@@ -2,6 +2,8 @@
 // runs (no run folder left behind), a good run leaves run.log, metrics.json and report.html.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include <filesystem>
 
 #include <nlohmann/json.hpp>
@@ -102,6 +104,7 @@ TEST(Pipeline, SmartFactoryChainFindsTheTwinsDefects) {
   write_text(dir / "p.yaml",
              "name: sf\nseed: 7\nstages:\n  - simulate: {plant: " + xinzhi::testing::source_dir() +
                  "/examples/smart-factory/plant.yaml, days: 2, machines: 5}\n  - ingest: {}\n"
+                 "  - clean: {rules: " + xinzhi::testing::source_dir() + "/examples/smart-factory/clean.yaml}\n"
                  "  - schedule: {backlog: true, objective: makespan, time_limit_s: 1, threads: 1, replications: 5}\n");
   const auto r = run_xinzhi("-q run " + (dir / "p.yaml") + " --runs-dir " + (dir / "runs"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -113,23 +116,29 @@ TEST(Pipeline, SmartFactoryChainFindsTheTwinsDefects) {
   // Every landing row is either a reading or a quarantined line.
   EXPECT_EQ(ingest["readings"].get<std::int64_t>() + ingest["quarantined"].get<std::int64_t>(),
             sim["landing_rows"].get<std::int64_t>());
-  // Defects whose rules are exact must match the twin's truth one for one.
-  const auto& cmp = ingest["defects_vs_truth"];
+  // Defects whose rules are exact must match the twin's truth one for one (scored item by item
+  // by the clean stage against truth/defects.csv).
+  std::map<std::string, nlohmann::json> scored;
+  for (const auto& d : metrics["stages"][2]["metrics"]["truth_score"]["defects"]) scored[d["kind"]] = d;
   for (const char* kind : {"duplicate", "missing", "gap", "truncated_line"}) {
-    ASSERT_TRUE(cmp.contains(kind)) << kind;
-    EXPECT_EQ(cmp[kind]["found"], cmp[kind]["injected"]) << kind;
+    ASSERT_TRUE(scored.count(kind)) << kind;
+    EXPECT_GT(scored[kind]["truth"].get<int>(), 0) << kind;
+    EXPECT_EQ(scored[kind]["found"], scored[kind]["truth"]) << kind;
+    EXPECT_EQ(scored[kind]["precision"], 1.0) << kind;
+    EXPECT_EQ(scored[kind]["recall"], 1.0) << kind;
   }
   EXPECT_GT(ingest["text_records"].get<int>(), 0);
   EXPECT_GT(ingest["orders"].get<int>(), 0);
   // The plan is validated inside the stage; it must be no worse than FIFO dispatching, and the
   // simulation must have compared both.
-  const auto& plan = metrics["stages"][2]["metrics"];
-  EXPECT_EQ(metrics["stages"][2]["status"], "ok");
+  const auto& plan = metrics["stages"][3]["metrics"];
+  EXPECT_EQ(metrics["stages"][3]["status"], "ok");
   EXPECT_GT(plan["orders"].get<int>(), 0);
   EXPECT_LE(plan["plan"]["makespan_min"].get<double>(), plan["fifo"]["makespan_min"].get<double>());
   EXPECT_GE(plan["plan"]["makespan_min"].get<double>(), plan["plan"]["lower_bound"].get<double>());
   EXPECT_EQ(plan["simulation"]["plan"]["makespan"]["n"], 5);
   const std::string html = read_text((run / "report.html").string());
-  EXPECT_NE(html.find("Defects in the landing data next to the twin"), std::string::npos);
+  EXPECT_NE(html.find("Defects found by the cleaning, scored against the twin's truth"), std::string::npos);
+  EXPECT_NE(html.find("Defects visible in the raw readings"), std::string::npos);
   EXPECT_NE(html.find("The plan"), std::string::npos);
 }

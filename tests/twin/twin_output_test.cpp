@@ -61,7 +61,7 @@ TEST(TwinOutput, LayoutAndPlantJsonAgreeWithTheFiles) {
   const auto s = simulate(small_plant_yaml(), tmp / "run", 3);
   const fs::path run = tmp.path() / "run";
   for (auto name : {layout::kPlantJson, layout::kOrdersJsonl, layout::kMaintenanceJsonl, layout::kTruthSignals,
-                    layout::kTruthDefects, layout::kTruthFailures, layout::kTruthMaintenance})
+                    layout::kTruthDefects, layout::kTruthFailures, layout::kCalendarMaintenance})
     EXPECT_TRUE(fs::exists(run / name)) << name;
   for (auto split : layout::kSplits)
     for (auto lang : layout::kLanguages)

@@ -1,13 +1,11 @@
 // The clean stage: quality metrics, repair, imputation, standardisation and alignment of the
 // warehouse's raw readings (src/clean), and, after a simulate stage, the cleaning scored
 // against the twin's truth: precision and recall per defect kind, imputation error per method.
-#include <filesystem>
-
 #include <fmt/format.h>
 
 #include "clean/cleaner.hpp"
 #include "clean/rules.hpp"
-#include "clean/truth_score.hpp"
+#include "score/cleaning_score.hpp"
 #include "core/html.hpp"
 #include "pipeline/stages/stages.hpp"
 
@@ -38,8 +36,7 @@ class CleanStage : public Stage {
     r.summary = fmt::format("{} raw rows -> {} clean rows, {} values imputed, {} left missing", report.rows_in,
                             report.rows_clean, report.values_imputed, report.values_missing);
     if (scored) {
-      const auto truth_dir = (std::filesystem::path(twin->second) / "truth").string();
-      const clean::TruthScore score = clean::score_against_truth(wh, rules, truth_dir, 1000, &work);
+      const score::TruthScore score = score::score_against_truth(wh, rules, twin->second, 1000, &work);
       r.metrics["truth_score"] = score.to_json();
       r.html += score_html(score);
       double min_p = 1, min_r = 1;
@@ -50,7 +47,7 @@ class CleanStage : public Stage {
   }
 
  private:
-  static std::string score_html(const clean::TruthScore& score) {
+  static std::string score_html(const score::TruthScore& score) {
     std::vector<std::vector<std::string>> rows;
     for (const auto& d : score.defects)
       rows.push_back({d.kind, std::to_string(d.truth), std::to_string(d.found), fmt::format("{:.3f}", d.precision()),

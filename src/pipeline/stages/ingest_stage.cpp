@@ -1,12 +1,15 @@
-// The ingest stage: loads the landing files into the warehouse and reports what arrived, the
-// defects visible in it, and (after a simulate stage) how those compare with the twin's truth.
+// The ingest stage: loads a plant folder (after a simulate stage: the twin's) or a landing
+// folder into the warehouse, each part into its table, and reports what arrived: files and
+// their lines, what was quarantined and why, the records, orders, calendar and asset register,
+// and the landing data's profile.
 #include <fmt/format.h>
 
-#include "acquire/file_ingest.hpp"
+#include "acquire/plant_folder.hpp"
 #include "core/error.hpp"
 #include "core/html.hpp"
 #include "pipeline/stages/landing_profile.hpp"
 #include "pipeline/stages/stages.hpp"
+#include "store/quarantine_table.hpp"
 
 namespace xinzhi::pipeline {
 
@@ -21,16 +24,19 @@ class IngestStage : public Stage {
     s.finish();
   }
   std::string name() const override { return "ingest"; }
-  std::string title() const override { return "Ingest: landing files into the warehouse"; }
+  std::string title() const override { return "Ingest: the plant's data into the warehouse"; }
 
   StageResult run(RunContext& ctx) override {
     std::string path;
     if (!path_.empty()) path = ctx.resolve(path_).string();
-    else if (auto it = ctx.outputs.find("landing_dir"); it != ctx.outputs.end()) path = it->second;
+    else if (auto it = ctx.outputs.find("twin_dir"); it != ctx.outputs.end()) path = it->second;
     else throw InputError("ingest.path", "no path given and no simulate stage before this one");
 
     auto& wh = *ctx.warehouse;
-    const auto r = acquire::ingest_readings(wh, path, options_);
+    acquire::PlantIngestResult plant;
+    if (acquire::is_plant_folder(path)) plant = acquire::ingest_plant_folder(wh, path, options_);
+    else plant.readings = acquire::ingest_readings(wh, path, options_);
+    const auto& r = plant.readings;
     for (const auto& p : r.problems) throw InputError("", p);  // a file that could not be read at all fails the run
 
     StageResult out;
@@ -38,7 +44,7 @@ class IngestStage : public Stage {
     m["path"] = path;
     m["files"] = r.files.size();
     m["readings"] = r.rows;
-    m["quarantined"] = r.quarantined;
+    m["quarantined"] = plant.quarantined();
     m["bytes"] = r.bytes;
     m["seconds"] = r.seconds;
     m["readings_per_second"] = r.seconds > 0 ? r.rows / r.seconds : 0.0;
@@ -54,38 +60,37 @@ class IngestStage : public Stage {
                         r.quarantined);
     html += html::table({"file", "format", "#lines", "#readings", "#quarantined"}, rows);
 
-    // Quarantine by reason.
-    {
-      std::vector<std::vector<std::string>> qrows;
-      store::Statement q = wh.db().prepare(
-          "SELECT reason, count(*), min(place) FROM quarantine WHERE stage = 'ingest' GROUP BY 1 ORDER BY 2 DESC LIMIT 20");
-      nlohmann::json by_reason = nlohmann::json::object();
-      while (q.step()) {
-        qrows.push_back({q.get_text(0), std::to_string(q.get_int(1)), q.get_text(2)});
-        by_reason[q.get_text(0)] = q.get_int(1);
+    // The plant folder's other parts.
+    if (!plant.parts.empty()) {
+      std::vector<std::vector<std::string>> parts;
+      nlohmann::json loaded = nlohmann::json::object();
+      for (const auto& p : plant.parts) {
+        parts.push_back({p.part, p.path.substr(path.size() + (p.path.size() > path.size() ? 1 : 0)),
+                         std::to_string(p.items), std::to_string(p.quarantined)});
+        loaded[p.part] = loaded.value(p.part, std::int64_t{0}) + p.items;
       }
-      m["quarantine_by_reason"] = by_reason;
-      if (!qrows.empty()) html += "<h3>Quarantined lines by reason</h3>" + html::table({"reason", "#lines", "first at"}, qrows);
+      m["loaded"] = loaded;
+      m["text_records"] = loaded.value("records", std::int64_t{0});
+      m["orders"] = loaded.value("orders", std::int64_t{0});
+      html += "<h3>Records, orders, calendar and asset register</h3>" +
+              html::table({"part", "file", "#loaded", "#quarantined"}, parts);
     }
+    for (const auto& note : plant.left_alone) html += "<p class=note>Left alone: " + html::escape(note) + "</p>";
 
-    // Text records and production orders that come with a simulated plant.
-    if (auto it = ctx.outputs.find("twin_dir"); it != ctx.outputs.end()) {
-      const auto extras = load_twin_records(wh, it->second);
-      m["text_records"] = extras.text_records;
-      m["orders"] = extras.orders;
-      html += fmt::format("<p>Also loaded {} maintenance and inspection records and {} production orders.</p>",
-                          extras.text_records, extras.orders);
+    // Quarantine by reason.
+    std::vector<std::vector<std::string>> qrows;
+    nlohmann::json by_reason = nlohmann::json::object();
+    for (const auto& q : store::quarantine_by_reason(wh.db(), "ingest")) {
+      qrows.push_back({q.reason, std::to_string(q.count), q.first_place});
+      by_reason[q.reason] = q.count;
     }
+    m["quarantine_by_reason"] = by_reason;
+    if (!qrows.empty()) html += "<h3>Quarantined lines by reason</h3>" + html::table({"reason", "#lines", "first at"}, qrows);
 
     const LandingProfile profile = profile_landing(wh);
     m["landing_profile"] = profile.to_json();
     html += profile.to_html();
-    if (auto it = ctx.outputs.find("twin_dir"); it != ctx.outputs.end()) {
-      const auto cmp = compare_with_truth(profile, wh, it->second);
-      m["defects_vs_truth"] = cmp.metrics;
-      html += cmp.html;
-    }
-    out.summary = fmt::format("{} readings, {} lines quarantined, {:.0f} readings/s", r.rows, r.quarantined,
+    out.summary = fmt::format("{} readings, {} lines quarantined, {:.0f} readings/s", r.rows, plant.quarantined(),
                               m["readings_per_second"].get<double>());
     return out;
   }

@@ -1,6 +1,8 @@
-// What the landing data looks like once ingested: volumes per sensor, and the defects that can
-// be seen in raw readings (duplicates, missing values, out-of-order rows, gaps, stuck runs,
-// spikes, a Fahrenheit series), set next to the twin's truth when the plant was simulated.
+// What arrived in the warehouse: volumes per sensor and series, and the defects that show in raw
+// readings before any judgement (values reported missing, repeated and late rows, gaps in the
+// sampling), counted with the clean stage's own steps (src/clean), not a second detector.
+// Stuck sensors, spikes and wrong units need the cleaning's judgement: the clean stage reports
+// them, scored against the twin's truth when there is one.
 #pragma once
 
 #include <cstdint>
@@ -21,25 +23,12 @@ struct SensorProfile {
 struct LandingProfile {
   std::int64_t readings = 0, series = 0, machines = 0;
   std::map<std::string, SensorProfile> sensors;
-  // Defect kind (the twin's names) -> rows found.
-  std::map<std::string, std::int64_t> found;
-  std::map<std::string, std::string> method;  // how each kind was found
+  std::map<std::string, std::int64_t> found;   // missing, duplicate, out_of_order, gap -> rows
+  std::map<std::string, std::string> method;   // how each was counted
   nlohmann::json to_json() const;
   std::string to_html() const;
 };
 
 LandingProfile profile_landing(store::Warehouse& wh);
-
-struct TwinExtras {
-  std::int64_t text_records = 0, orders = 0;
-};
-// Loads records/maintenance.jsonl and orders.jsonl of a simulated plant (idempotent: by id).
-TwinExtras load_twin_records(store::Warehouse& wh, const std::string& twin_dir);
-
-struct TruthComparison {
-  nlohmann::json metrics;
-  std::string html;
-};
-TruthComparison compare_with_truth(const LandingProfile& profile, store::Warehouse& wh, const std::string& twin_dir);
 
 }  // namespace xinzhi::pipeline

@@ -1,13 +1,9 @@
-// The schedule stage: plans the warehouse's production orders around the machines' downtime
-// that the plant knows of (planned maintenance, and the failures the twin recorded, standing
-// in for predicted ones), next to FIFO dispatching; both are validated, compared in simulation
-// under the same random draws, and the plan is drawn as a Gantt chart.
-#include <filesystem>
-#include <fstream>
-
+// The schedule stage: plans the warehouse's production orders around the downtime windows the
+// warehouse holds (the plant's planned maintenance, and downtime predicted by models), next to
+// FIFO dispatching; both are validated, compared in simulation under the same random draws,
+// and the plan is drawn as a Gantt chart. `xinzhi schedule --db` does the same (plan_orders).
 #include <fmt/format.h>
 
-#include "twin/twin_layout.hpp"
 #include "core/error.hpp"
 #include "core/html.hpp"
 #include "core/time.hpp"
@@ -17,27 +13,6 @@
 namespace xinzhi::pipeline {
 
 namespace {
-
-namespace fs = std::filesystem;
-
-// machine,start,end,... rows of the twin's truth/maintenance.csv or truth/failures.csv.
-std::vector<optimize::DowntimeWindow> read_windows(const fs::path& file, const std::string& kind) {
-  std::vector<optimize::DowntimeWindow> out;
-  std::ifstream in(file);
-  std::string line;
-  std::getline(in, line);
-  for (long n = 2; std::getline(in, line); ++n) {
-    std::vector<std::string> f;
-    std::size_t start = 0;
-    for (std::size_t c; (c = line.find(',', start)) != std::string::npos; start = c + 1) f.push_back(line.substr(start, c - start));
-    f.push_back(line.substr(start));
-    if (f.size() < 3) throw InputError(place(file.string(), n), "expected machine,start,end,...");
-    const auto s = parse_iso8601(f[1]), e = parse_iso8601(f[2]);
-    if (!s || !e) throw InputError(place(file.string(), n), "bad start or end time");
-    out.push_back({f[0], *s, *e, kind});
-  }
-  return out;
-}
 
 class ScheduleStage : public Stage {
  public:
@@ -49,13 +24,18 @@ class ScheduleStage : public Stage {
     options_.search.time_limit_s = s.get<double>("time_limit_s", 20);
     options_.search.threads = s.get<int>("threads", 2);
     options_.search.seed = static_cast<std::uint64_t>(s.get<std::int64_t>("seed", 1));
+    // A fixed number of tabu iterations (with threads: 1) makes the plan repeatable; then the
+    // time limit applies only when given as well.
+    options_.search.iterations = s.get<std::int64_t>("iterations", 0);
+    if (options_.search.iterations < 0) s.fail_at("iterations", "must not be negative");
+    if (options_.search.iterations > 0 && !s.has("time_limit_s")) options_.search.time_limit_s = 0;
     options_.simulation.replications = s.get<int>("replications", 30);
     options_.simulation.noise_cv = s.get<double>("noise_cv", 0.1);
     options_.simulation.mtbf_hours = s.get<double>("mtbf_hours", 0);
     options_.simulation.mttr_hours = s.get<double>("mttr_hours", 2);
-    use_failures_ = s.get<bool>("plan_around_failures", true);
-    backlog_ = s.get<bool>("backlog", false);
-    if (options_.search.time_limit_s <= 0) s.fail_at("time_limit_s", "must be positive");
+    options_.backlog = s.get<bool>("backlog", false);
+    options_.downtime_kinds = s.get<std::vector<std::string>>("downtime", {});
+    if (s.has("time_limit_s") && options_.search.time_limit_s <= 0) s.fail_at("time_limit_s", "must be positive");
     if (options_.search.threads < 1) s.fail_at("threads", "must be at least 1");
     if (options_.simulation.replications < 2) s.fail_at("replications", "must be at least 2");
     s.finish();
@@ -64,25 +44,14 @@ class ScheduleStage : public Stage {
   std::string title() const override { return "Schedule: production orders around machine downtime"; }
 
   StageResult run(RunContext& ctx) override {
-    std::vector<optimize::DowntimeWindow> downtime;
-    std::size_t maintenance = 0, failures = 0;
-    if (auto twin = ctx.outputs.find("twin_dir"); twin != ctx.outputs.end()) {
-      const fs::path dir(twin->second);
-      downtime = read_windows(dir / twin::layout::kTruthMaintenance, "maintenance");
-      maintenance = downtime.size();
-      if (use_failures_) {
-        auto f = read_windows(dir / twin::layout::kTruthFailures, "failure");
-        failures = f.size();
-        downtime.insert(downtime.end(), f.begin(), f.end());
-      }
-    }
-    optimize::Instance instance = optimize::instance_from_orders(ctx.warehouse->orders(), options_.origin_ms);
-    // backlog: the whole order book is on hand at the start (releases ignored), the usual
-    // question of a planner who wants to know how soon it can all be done.
-    if (backlog_)
-      for (auto& job : instance.jobs) job.release = 0;
-    optimize::add_downtime(instance, downtime);
-    const optimize::PlanResult plan = optimize::plan_instance(std::move(instance), options_);
+    const optimize::PlanResult plan = optimize::plan_orders(*ctx.warehouse, options_);
+    auto windows = [&](const char* kind) {
+      const auto it = plan.downtime_by_kind.find(kind);
+      return it == plan.downtime_by_kind.end() ? std::size_t{0} : it->second;
+    };
+    std::size_t downtime = 0;
+    for (const auto& [kind, n] : plan.downtime_by_kind) downtime += n;
+    const std::size_t planned = windows("planned");
     const auto& a = plan.comparison.a;
     const auto& b = plan.comparison.b;
     const bool tardiness = options_.search.objective == optimize::Objective::weighted_tardiness;
@@ -90,8 +59,10 @@ class ScheduleStage : public Stage {
     StageResult r;
     auto& m = r.metrics;
     m["orders"] = plan.instance.jobs.size();
-    m["downtime_windows"] = {{"maintenance", maintenance}, {"failures", failures}};
+    m["downtime_windows"] = plan.downtime_by_kind;
     m["objective"] = tardiness ? "weighted_tardiness" : "makespan";
+    m["backlog"] = options_.backlog;
+    m["iterations"] = plan.search.iterations;
     m["plan"] = {{"makespan_min", plan.schedule.makespan}, {"weighted_tardiness", plan.schedule.weighted_tardiness},
                  {"lower_bound", plan.search.lower_bound}, {"seconds", plan.search.seconds},
                  {"seconds_to_best", plan.search.seconds_to_best}, {"start_rule", plan.search.start_rule}};
@@ -110,11 +81,12 @@ class ScheduleStage : public Stage {
       return fmt::format("{:.{}f} [{:.{}f}, {:.{}f}]", s.mean, digits, s.ci_low, digits, s.ci_high, digits);
     };
     r.html += fmt::format(
-        "<p>{} production orders{} planned around {} maintenance windows and {} machine failures (minutes from the "
-        "first release). The plan is checked by the validator; so is FIFO dispatching, the rule a shop would use "
-        "without a scheduler. The simulation replays both machine sequences {} times with processing times varying "
-        "by {:.0f}% (common random numbers).</p>",
-        plan.instance.jobs.size(), backlog_ ? " (as a backlog: all on hand at the start)" : "", maintenance, failures,
+        "<p>{} production orders{} planned around the warehouse's {} downtime windows ({} from the plant's calendar) "
+        "(minutes from the first release). The plan is checked by the validator; so is FIFO dispatching, the rule a "
+        "shop would use without a scheduler. The simulation replays both machine sequences {} times with processing "
+        "times varying by {:.0f}% (common random numbers).</p>",
+        plan.instance.jobs.size(), options_.backlog ? " (as a backlog: all on hand at the start)" : "", downtime,
+        planned,
         options_.simulation.replications,
         options_.simulation.noise_cv * 100);
     r.html += html::table(
@@ -136,7 +108,6 @@ class ScheduleStage : public Stage {
 
  private:
   optimize::PlanOptions options_;
-  bool use_failures_ = true, backlog_ = false;
 };
 
 }  // namespace

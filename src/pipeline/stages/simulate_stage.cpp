@@ -1,13 +1,13 @@
 // The simulate stage: runs the plant's digital twin into the run folder (plant/) and reports
 // the plant: machines, sensors, volumes, failures, and a look at one machine's signals.
 #include <filesystem>
-#include <fstream>
 #include <map>
 
 #include <fmt/format.h>
 
 #include "twin/plant_config.hpp"
 #include "twin/plant_simulator.hpp"
+#include "twin/truth.hpp"
 #include "twin/twin_layout.hpp"
 #include "core/html.hpp"
 #include "core/time.hpp"
@@ -103,14 +103,7 @@ class SimulateStage : public Stage {
   // Failures per machine from the twin's truth.
   static std::string failures_chart(const fs::path& out, const twin::PlantConfig& plant) {
     std::map<std::string, int> failures;
-    auto count_rows = [](const fs::path& file, std::map<std::string, int>& into) {
-      std::ifstream in(file);
-      std::string line;
-      std::getline(in, line);
-      while (std::getline(in, line))
-        if (auto c = line.find(','); c != std::string::npos) ++into[line.substr(0, c)];
-    };
-    count_rows(out / twin::layout::kTruthFailures, failures);
+    for (const auto& f : twin::PlantTruth(out.string()).failures()) ++failures[f.machine];
     std::vector<html::Bar> bars;
     for (const auto& m : plant.machines) bars.push_back({m.id, static_cast<double>(failures[m.id])});
     return html::bar_chart("Failures per machine (truth/failures.csv)", bars, "");

@@ -1,7 +1,8 @@
-// Scores the cleaning against a simulated plant's truth (the twin's truth/ folder):
-// defects.csv (kind,gateway,machine,sensor,ts,detail) against what the cleaning found, as
-// precision and recall per defect kind, and signals.csv (ts,machine,sensor,value, the clean
-// signal) against imputed values, as MAE per sensor and imputation method.
+// Scores a cleaning against a simulated plant's truth, read through the twin's one reader
+// (twin/truth.hpp): the defects the twin injected against what the cleaning found, as
+// precision and recall per defect kind, and the true signal against imputed values, as MAE per
+// sensor and imputation method. A consumer of the cleaning's results: the cleaning knows
+// nothing of it.
 #pragma once
 
 #include <cstdint>
@@ -12,8 +13,14 @@
 #include <nlohmann/json.hpp>
 
 #include "clean/cleaner.hpp"
+#include "twin/truth.hpp"
 
-namespace xinzhi::clean {
+namespace xinzhi::score {
+
+using clean::CleaningWork;
+using clean::ImputeMethod;
+using clean::PreparedClean;
+using clean::Rules;
 
 struct DefectScore {
   std::string kind;
@@ -43,9 +50,8 @@ struct DefectItem {
   TimestampMs ts = 0, end = 0;
 };
 
-// Reads truth/defects.csv (missing file: InputError), times moved into the landing clock with
-// each gateway's clock_skew offset_ms.
-std::vector<DefectItem> read_truth_defects(const std::string& path);
+// The truth's defects as items in the landing clock: each gateway's clock offset added.
+std::vector<DefectItem> truth_items(const twin::PlantTruth& truth);
 
 // Matches found against truth per kind: same gateway/machine/sensor as far as the truth names
 // them, and time spans that meet within tolerance_ms. Each truth item matches one found item at
@@ -58,7 +64,7 @@ std::vector<DefectScore> score_defects(const std::vector<DefectItem>& truth, con
 // values with the truth signal at the same machine, sensor and true time (nearest within
 // tolerance_ms). true_offset: per machine, landing minus true time (the gateway's clock skew).
 std::vector<ImputeScore> score_imputation(const PreparedClean& prepared, const Rules& rules,
-                                          const std::string& signals_csv, std::int64_t tolerance_ms,
+                                          const twin::PlantTruth& truth, std::int64_t tolerance_ms,
                                           const std::vector<ImputeMethod>& methods,
                                           const std::map<std::string, std::int64_t>& true_offset);
 
@@ -68,7 +74,4 @@ std::vector<ImputeScore> score_imputation(const PreparedClean& prepared, const R
 TruthScore score_against_truth(store::Warehouse& warehouse, const Rules& rules, const std::string& truth_dir,
                                std::int64_t tolerance_ms = 1000, const CleaningWork* work = nullptr);
 
-// The warehouse's readings as raw series (with rowids), for cleaning in memory.
-std::vector<Series> read_raw_series(store::Warehouse& warehouse);
-
-}  // namespace xinzhi::clean
+}  // namespace xinzhi::score

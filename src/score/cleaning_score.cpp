@@ -1,4 +1,4 @@
-#include "clean/truth_score.hpp"
+#include "score/cleaning_score.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -6,56 +6,22 @@
 #include <limits>
 #include <map>
 #include <set>
-#include <sstream>
 
 #include <fmt/format.h>
 
 #include "core/error.hpp"
 #include "core/fs.hpp"
+#include "clean/warehouse_input.hpp"
+#include "store/quarantine_table.hpp"
+#include "store/raw_series.hpp"
+#include "store/sources_table.hpp"
 #include "store/warehouse.hpp"
 
-namespace xinzhi::clean {
+namespace xinzhi::score {
+
+using namespace xinzhi::clean;
 
 namespace {
-
-std::vector<std::string> split_n(const std::string& line, std::size_t n) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (out.size() + 1 < n) {
-    const std::size_t p = line.find(',', start);
-    if (p == std::string::npos) break;
-    out.push_back(line.substr(start, p - start));
-    start = p + 1;
-  }
-  out.push_back(line.substr(start));
-  return out;
-}
-
-bool parse_ts(const std::string& s, TimestampMs& out) {
-  if (auto t = parse_iso8601(s)) return out = *t, true;
-  if (s.empty()) return false;
-  char* end = nullptr;
-  const long long v = std::strtoll(s.c_str(), &end, 10);
-  if (end != s.c_str() + s.size()) return false;
-  out = v;
-  return true;
-}
-
-}  // namespace
-
-namespace {
-
-std::string detail_value(const std::string& detail, const std::string& key) {
-  std::size_t p = 0;
-  while (p < detail.size()) {
-    std::size_t q = detail.find(';', p);
-    if (q == std::string::npos) q = detail.size();
-    const std::string item = detail.substr(p, q - p);
-    if (item.rfind(key + "=", 0) == 0) return item.substr(key.size() + 1);
-    p = q + 1;
-  }
-  return "";
-}
 
 // Granularity at which a kind is counted (and matched): the gateway, the machine, or the series.
 enum class Level { gateway, machine, series };
@@ -78,33 +44,15 @@ std::string key_of(const DefectItem& d) {
 
 }  // namespace
 
-std::vector<DefectItem> read_truth_defects(const std::string& path) {
-  std::istringstream in(read_file(path));
-  std::string line;
+std::vector<DefectItem> truth_items(const twin::PlantTruth& truth) {
+  const auto offset = truth.clock_offsets();  // gateway -> landing minus true ms
   std::vector<DefectItem> out;
-  std::vector<std::string> details;
-  std::map<std::string, std::int64_t> offset;  // gateway -> landing minus true ms
-  long no = 0;
-  while (std::getline(in, line)) {
-    ++no;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (no == 1 || line.empty()) continue;  // header kind,gateway,machine,sensor,ts,detail
-    const auto f = split_n(line, 6);
-    if (f.size() < 5) throw InputError(place(path, no), "expected kind,gateway,machine,sensor,ts,detail");
-    DefectItem d;
-    d.kind = f[0], d.gateway = f[1], d.machine = f[2], d.sensor = f[3];
-    const std::string detail = f.size() > 5 ? f[5] : "";
-    if (!parse_ts(f[4], d.ts)) throw InputError(place(path, no), fmt::format("bad timestamp '{}'", f[4]));
-    d.end = d.ts;
-    if (d.kind == "gap" || d.kind == "stuck") {
-      const std::string e = detail_value(detail, "end");
-      if (!e.empty() && !parse_ts(e, d.end)) throw InputError(place(path, no), fmt::format("bad end '{}'", e));
-    }
-    if (d.kind == "clock_skew") offset[d.gateway] = std::strtoll(detail_value(detail, "offset_ms").c_str(), nullptr, 10);
-    out.push_back(std::move(d));
+  for (const auto& d : truth.defects()) {
+    DefectItem item{d.kind, d.gateway, d.machine, d.sensor, d.ts, d.end};
+    if (!timeless(d.kind))
+      if (auto it = offset.find(d.gateway); it != offset.end()) item.ts += it->second, item.end += it->second;
+    out.push_back(std::move(item));
   }
-  for (auto& d : out)
-    if (!timeless(d.kind)) d.ts += offset[d.gateway], d.end += offset[d.gateway];
   return out;
 }
 
@@ -244,26 +192,14 @@ std::vector<DefectItem> found_items(const std::vector<Series>& raw, const CleanR
 }  // namespace
 
 std::vector<ImputeScore> score_imputation(const PreparedClean& prepared, const Rules& rules,
-                                          const std::string& signals_csv, std::int64_t tol,
+                                          const twin::PlantTruth& truth_files, std::int64_t tol,
                                           const std::vector<ImputeMethod>& methods,
                                           const std::map<std::string, std::int64_t>& true_offset) {
   std::map<std::pair<std::string, std::string>, std::vector<std::pair<TimestampMs, double>>> truth;
-  {
-    std::istringstream in(read_file(signals_csv));
-    std::string line;
-    long no = 0;
-    while (std::getline(in, line)) {
-      ++no;
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      if (no == 1 || line.empty()) continue;
-      const auto f = split_n(line, 4);
-      TimestampMs t;
-      if (f.size() != 4 || !parse_ts(f[0], t)) throw InputError(place(signals_csv, no), "expected ts,machine,sensor,value");
-      if (f[3].empty()) continue;
-      truth[{f[1], f[2]}].emplace_back(t, std::strtod(f[3].c_str(), nullptr));
-    }
-    for (auto& [k, v] : truth) std::sort(v.begin(), v.end());
-  }
+  truth_files.for_each_signal([&](TimestampMs t, const std::string& machine, const std::string& sensor, double v) {
+    truth[{machine, sensor}].emplace_back(t, v);
+  });
+  for (auto& [k, v] : truth) std::sort(v.begin(), v.end());
   std::vector<ImputeScore> out;
   for (ImputeMethod m : methods) {
     Rules r = rules;
@@ -307,74 +243,28 @@ std::vector<ImputeScore> score_imputation(const PreparedClean& prepared, const R
   return out;
 }
 
-std::vector<Series> read_raw_series(store::Warehouse& wh) {
-  std::vector<Series> raw;
-  store::Statement q =
-      wh.db().prepare("SELECT rowid, ts, machine, sensor, value, received FROM readings ORDER BY machine, sensor, rowid");
-  std::vector<bool> stamped;
-  while (q.step()) {
-    std::string machine = q.get_text(2), sensor = q.get_text(3);
-    if (raw.empty() || raw.back().machine != machine || raw.back().sensor != sensor) {
-      raw.emplace_back();
-      raw.back().machine = std::move(machine);
-      raw.back().sensor = std::move(sensor);
-      stamped.push_back(false);
-    }
-    raw.back().push(q.get_int(1), q.is_null(4) ? std::nan("") : q.get_double(4), q.get_int(0));
-    raw.back().received.push_back(q.is_null(5) ? kNotReceived : q.get_int(5));
-    if (!q.is_null(5)) stamped.back() = true;
-  }
-  for (std::size_t k = 0; k < raw.size(); ++k)
-    if (!stamped[k]) raw[k].received.clear();  // no stamps: keep no column of them
-  return raw;
-}
-
 TruthScore score_against_truth(store::Warehouse& wh, const Rules& rules, const std::string& dir,
                                std::int64_t tolerance_ms, const CleaningWork* work) {
   namespace fs = std::filesystem;
-  // A plant folder (truth/ and plant.json inside) or its truth/ folder.
-  fs::path truth_dir = dir, plant_json = fs::path(dir) / "plant.json";
-  if (fs::exists(fs::path(dir) / "truth" / "defects.csv")) truth_dir = fs::path(dir) / "truth";
-  else plant_json = fs::path(dir).parent_path() / "plant.json";
-  std::map<std::string, std::string> gateway_of;
-  if (fs::exists(plant_json)) {
-    const auto j = nlohmann::json::parse(read_file(plant_json.string()), nullptr, false);
-    if (j.is_object() && j.contains("machines"))
-      for (const auto& m : j["machines"]) gateway_of[m.value("id", "")] = m.value("gateway", "");
-  }
-  const std::vector<DefectItem> truth = read_truth_defects((truth_dir / "defects.csv").string());
-  std::map<std::string, std::int64_t> gw_offset, true_offset;
-  for (const auto& d : truth)
-    if (gateway_of.empty() && !d.machine.empty()) gateway_of.emplace(d.machine, d.gateway);
-  for (const auto& d : truth)
-    if (d.kind == "clock_skew") gw_offset[d.gateway] = 0;
-  {
-    // read_truth_defects moved times into the landing clock; the offsets again for imputation.
-    std::istringstream in(read_file((truth_dir / "defects.csv").string()));
-    std::string line;
-    while (std::getline(in, line)) {
-      const auto f = split_n(line, 6);
-      if (f.size() == 6 && f[0] == "clock_skew")
-        gw_offset[f[1]] = std::strtoll(detail_value(f[5], "offset_ms").c_str(), nullptr, 10);
-    }
-  }
-  for (const auto& [m, g] : gateway_of) true_offset[m] = gw_offset.count(g) ? gw_offset[g] : 0;
+  const twin::PlantTruth truth(dir);
+  std::map<std::string, std::string> gateway_of = truth.gateway_of();
+  const std::map<std::string, std::int64_t> gw_offset = truth.clock_offsets();
+  std::map<std::string, std::int64_t> true_offset;
+  for (const auto& [m, g] : gateway_of) true_offset[m] = gw_offset.count(g) ? gw_offset.at(g) : 0;
   // Lines ingest quarantined as cut short, by the gateway (file name) they came from.
   std::vector<std::string> truncated;
-  {
-    store::Statement q = wh.db().prepare("SELECT source FROM quarantine WHERE reason LIKE 'truncated last line%'");
-    while (q.step()) truncated.push_back(fs::path(q.get_text(0)).stem().string());
-  }
+  for (const auto& source : store::quarantined_sources(wh.db(), "truncated last line"))
+    truncated.push_back(fs::path(source).stem().string());
   CleaningWork own;
   if (!work) {
-    own.raw = read_raw_series(wh);
-    own.prepared = prepare_cleaning(own.raw, rules, read_source_runs(wh));
+    own.raw = to_series(store::read_raw_series(wh.db()));
+    own.prepared = prepare_cleaning(own.raw, rules, store::read_source_runs(wh.db()));
     own.result = finish_cleaning(own.prepared, rules);
     work = &own;
   }
   TruthScore score;
-  score.defects = score_defects(truth, found_items(work->raw, work->result, gateway_of, truncated), tolerance_ms);
-  score.imputation = score_imputation(work->prepared, rules, (truth_dir / "signals.csv").string(), tolerance_ms,
+  score.defects = score_defects(truth_items(truth), found_items(work->raw, work->result, gateway_of, truncated), tolerance_ms);
+  score.imputation = score_imputation(work->prepared, rules, truth, tolerance_ms,
                                       {ImputeMethod::previous, ImputeMethod::linear, ImputeMethod::time_linear,
                                        ImputeMethod::seasonal, ImputeMethod::correlated},
                                       true_offset);
@@ -402,4 +292,4 @@ std::string TruthScore::to_text() const {
   return t;
 }
 
-}  // namespace xinzhi::clean
+}  // namespace xinzhi::score
