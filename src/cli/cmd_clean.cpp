@@ -6,11 +6,13 @@
 #include <spdlog/spdlog.h>
 
 #include "clean/cleaner.hpp"
+#include "clean/default_rules.hpp"
 #include "clean/rules.hpp"
 #include "score/cleaning_score.hpp"
 #include "cli/commands.hpp"
 #include "core/error.hpp"
 #include "core/fs.hpp"
+#include "store/assets_table.hpp"
 #include "store/warehouse.hpp"
 
 namespace xinzhi::cli {
@@ -23,10 +25,20 @@ struct CleanOptions {
 };
 
 void run_clean(const CleanOptions& o) {
-  if (o.db.empty() || o.rules.empty()) throw UsageError("give --db DB --rules RULES.yaml");
+  if (o.db.empty()) throw UsageError("give --db DB (and --rules RULES.yaml, or the defaults from the sensors table)");
   // Rules first: a bad rules file is reported before the warehouse is touched.
-  const clean::Rules rules = clean::load_rules(o.rules);
+  clean::Rules rules;
+  if (!o.rules.empty()) rules = clean::load_rules(o.rules);
   store::Warehouse wh(o.db, /*create=*/false);
+  if (o.rules.empty()) {
+    const auto sensors = store::read_sensors(wh.db());
+    rules = clean::default_rules(sensors);
+    if (sensors.empty())
+      std::cout << "rules: the built-in defaults (the warehouse's sensors table is empty: no units or intervals known)\n";
+    else
+      std::cout << fmt::format("rules: the built-in defaults and, from the sensors table ({} series):\n{}", sensors.size(),
+                               clean::describe_default_rules(rules));
+  }
   clean::CleaningWork work;  // kept for --truth: scoring then cleans again only the imputation
   const clean::CleaningReport report = clean::run_cleaning(wh, rules, o.truth.empty() ? nullptr : &work);
   nlohmann::json json = report.to_json();
@@ -64,9 +76,11 @@ void add_clean_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "clean",
       "Clean raw readings: quality metrics, de-duplication, repair, imputation, standardisation and\n"
-      "alignment, with lineage for every value (--db DB --rules RULES.yaml)");
+      "alignment, with lineage for every value (--db DB [--rules RULES.yaml])");
   cmd->add_option("--db", o->db, "Warehouse file whose readings are cleaned (clean_* tables are replaced)");
-  cmd->add_option("--rules", o->rules, "Cleaning rules YAML (see examples/smart-factory/clean.yaml)");
+  cmd->add_option("--rules", o->rules,
+                  "Cleaning rules YAML (see examples/smart-factory/clean.yaml); without it, general defaults and each "
+                  "sensor's unit, range and interval from the warehouse's sensors table");
   cmd->add_option("--html", o->html, "With --db: write the data-quality report section (HTML fragment) here");
   cmd->add_option("--wide", o->wide, "With --db: write the aligned wide table (ts, machine, one column per sensor) as CSV");
   cmd->add_option("--truth", o->truth,
