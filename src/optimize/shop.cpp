@@ -12,8 +12,10 @@
 #include <yaml-cpp/yaml.h>
 
 #include "core/config.hpp"
+#include "core/csv.hpp"
 #include "core/error.hpp"
 #include "core/fs.hpp"
+#include "core/strings.hpp"
 #include "core/time.hpp"
 
 namespace xinzhi::optimize {
@@ -277,9 +279,7 @@ namespace {
 
 // A calendar time: a number in instance units, or an ISO-8601 timestamp.
 Time parse_calendar_time(const Instance& inst, const std::string& text, bool is_end, const std::string& where) {
-  std::string s = text;
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\r')) s.pop_back();
-  while (!s.empty() && s.front() == ' ') s.erase(s.begin());
+  const std::string s(trim(text));
   if (s.empty()) {
     if (is_end) return kForever;
     throw InputError(where, "window start is empty");
@@ -314,17 +314,6 @@ void add_window(Instance& inst, const std::string& machine, const std::string& s
   inst.calendars[m].push_back(w);
 }
 
-std::vector<std::string> split_csv(const std::string& line) {
-  std::vector<std::string> out(1);
-  bool quoted = false;
-  for (char c : line) {
-    if (c == '"') quoted = !quoted;
-    else if (c == ',' && !quoted) out.emplace_back();
-    else if (c != '\r') out.back() += c;
-  }
-  return out;
-}
-
 }  // namespace
 
 void load_calendar(Instance& inst, const std::string& path) {
@@ -347,23 +336,17 @@ void load_calendar(Instance& inst, const std::string& path) {
     }
   } else {
     const std::string text = read_file(path);
-    std::size_t pos = 0;
-    long line_no = 0;
-    while (pos < text.size()) {
-      std::size_t end = text.find('\n', pos);
-      if (end == std::string::npos) end = text.size();
-      std::string line = text.substr(pos, end - pos);
-      pos = end + 1;
-      ++line_no;
-      if (line.empty() || line == "\r" || line[0] == '#') continue;
-      auto cells = split_csv(line);
+    std::vector<std::string> cells;
+    for_each_line(text, [&](long line_no, std::string_view line) {
+      if (line.empty() || line[0] == '#') return;
       const std::string where = place(path, line_no);
-      if (line_no == 1 && cells[0] == "machine") continue;  // header
+      if (!split_csv(line, cells)) throw InputError(where, "unbalanced quote");
+      if (line_no == 1 && cells[0] == "machine") return;  // header
       if (cells.size() < 2 || cells.size() > 4)
         throw InputError(where, fmt::format("expected 'machine,start,end,kind', found {} fields", cells.size()));
       cells.resize(4);
       add_window(inst, cells[0], cells[1], cells[2], cells[3], where);
-    }
+    });
   }
   finish_calendars(inst);
 }

@@ -10,7 +10,7 @@
 #include <fmt/format.h>
 
 #include "core/error.hpp"
-#include "core/fs.hpp"
+#include "core/progress.hpp"
 #include "clean/warehouse_input.hpp"
 #include "store/quarantine_table.hpp"
 #include "store/raw_series.hpp"
@@ -201,6 +201,7 @@ std::vector<ImputeScore> score_imputation(const PreparedClean& prepared, const R
   });
   for (auto& [k, v] : truth) std::sort(v.begin(), v.end());
   std::vector<ImputeScore> out;
+  Progress progress("scoring imputation", methods.size(), "methods");
   for (ImputeMethod m : methods) {
     Rules r = rules;
     r.defaults.impute = m;
@@ -236,7 +237,9 @@ std::vector<ImputeScore> score_imputation(const PreparedClean& prepared, const R
     }
     for (auto& [sensor, a] : acc)
       out.push_back({sensor, to_string(m), a.second, a.second ? a.first / static_cast<double>(a.second) : 0});
+    progress.advance();
   }
+  progress.finish();
   std::sort(out.begin(), out.end(), [](const ImputeScore& a, const ImputeScore& b) {
     return std::tie(a.sensor, a.method) < std::tie(b.sensor, b.method);
   });

@@ -8,6 +8,7 @@
 #include "clean/repair.hpp"
 #include "clean/warehouse_input.hpp"
 #include "core/html.hpp"
+#include "core/progress.hpp"
 #include "core/sampling.hpp"
 #include "store/raw_series.hpp"
 
@@ -20,7 +21,10 @@ LandingProfile profile_landing(store::Warehouse& wh) {
               {"out_of_order", "rows that arrived after a younger row of their series (the cleaning's reordering)"},
               {"gap", "intervals over 1.5 x the series' sample interval (the cleaning's gap count)"}};
   std::set<std::string> machines;
-  for (clean::Series& s : clean::to_series(store::read_raw_series(wh.db()))) {
+  std::vector<clean::Series> all = clean::to_series(store::read_raw_series(wh.db()));
+  Progress progress("landing profile", all.size(), "series");
+  for (clean::Series& s : all) {
+    progress.advance();
     machines.insert(s.machine);
     SensorProfile& sp = p.sensors[s.sensor];
     ++sp.series;
@@ -41,6 +45,7 @@ LandingProfile profile_landing(store::Warehouse& wh) {
     p.found["duplicate"] += static_cast<std::int64_t>(clean::deduplicate(s, 0, true, log));
     p.found["gap"] += static_cast<std::int64_t>(clean::count_gaps(s.ts, estimate_interval(s.ts)));
   }
+  progress.finish();
   for (const char* kind : {"missing", "duplicate", "out_of_order", "gap"}) p.found[kind] += 0;
   p.machines = static_cast<std::int64_t>(machines.size());
   return p;
