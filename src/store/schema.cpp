@@ -219,11 +219,59 @@ const std::vector<std::string>& migrations() {
   return kMigrations;
 }
 
+struct TableInfo {
+  std::string_view name, description;
+  std::vector<std::string_view> timestamps;  // columns holding UTC milliseconds
+};
+
+const std::vector<TableInfo>& tables() {
+  static const std::vector<TableInfo> kTables = {
+      {"readings", "raw sensor readings as they arrived (ts: the device's clock; received: the collector's)", {"ts", "received"}},
+      {"quarantine", "input that could not be used, with its place and reason", {"created_ms"}},
+      {"sources", "every input (file, MQTT subscription, Modbus device) and how far it has been read", {"updated_ms"}},
+      {"ingest_chunks", "which readings each file commit added (lineage from a rowid to its file lines)", {}},
+      {"mqtt_seen", "MQTT message ids already committed (redelivered copies are skipped)", {"received_ms"}},
+      {"machines", "the plant's machines: asset register and the readings' time range", {"first_ts", "last_ts"}},
+      {"sensors", "each machine's sensors: unit, sample interval, readings and their time range", {"first_ts", "last_ts"}},
+      {"text_records", "technicians' and inspectors' records: text, labels, entity spans", {"ts"}},
+      {"production_orders", "production orders: product, quantity, release, due date, weight", {"release_ms", "due_ms"}},
+      {"order_operations", "each order's operations and the machines that can do them", {}},
+      {"downtime_windows", "times machines are unavailable: planned (calendar) or predicted (models)", {"start_ms", "end_ms"}},
+      {"clean_readings", "clean readings with lineage (raw_rowid) and what was done to them (origin, method)", {"ts"}},
+      {"clean_actions", "every change the cleaning made to a raw row, with its reason", {"ts"}},
+      {"clean_metrics", "data-quality metrics per series and window, before and after cleaning", {"window_start", "window_end"}},
+      {"clean_aligned", "each machine's sensors on one time grid", {"ts"}},
+      {"runs", "pipeline runs: folder, status and metrics", {"started_ms", "finished_ms"}},
+  };
+  return kTables;
+}
+
 }  // namespace
+
+bool is_timestamp_column(std::string_view table, std::string_view column) {
+  for (const auto& t : tables())
+    if (t.name == table)
+      for (auto c : t.timestamps)
+        if (c == column) return true;
+  return false;
+}
+
+bool is_timestamp_name(std::string_view column) {
+  for (const auto& t : tables())
+    for (auto c : t.timestamps)
+      if (c == column) return true;
+  return false;
+}
+
+std::string table_description(std::string_view table) {
+  for (const auto& t : tables())
+    if (t.name == table) return std::string(t.description);
+  return "";
+}
 
 int current_schema_version() { return static_cast<int>(migrations().size()); }
 
-void migrate(Database& db) {
+void check_schema(Database& db) {
   const int latest = current_schema_version();
   const int version = static_cast<int>(query_int(db, "PRAGMA user_version").value_or(0));
   if (version > latest)
@@ -232,6 +280,12 @@ void migrate(Database& db) {
                                             version, latest));
   if (version == 0 && query_int(db, "SELECT count(*) FROM sqlite_master").value_or(0) > 0)
     throw InputError(db.path(), "is a SQLite file but not a xinzhi warehouse (it has tables and no schema version)");
+}
+
+void migrate(Database& db) {
+  check_schema(db);
+  const int latest = current_schema_version();
+  const int version = static_cast<int>(query_int(db, "PRAGMA user_version").value_or(0));
   for (int v = version; v < latest; ++v) {
     Transaction tx(db);
     db.exec(migrations()[static_cast<std::size_t>(v)]);

@@ -64,6 +64,15 @@ Statement::Statement(Database& db, std::string_view sql) : db_(&db) {
                 fmt::format("SQL error: {} in: {}", sqlite3_errmsg(db.handle()), sql.substr(0, 200)));
 }
 
+Statement Statement::first_of(Database& db, std::string_view script, std::string_view& rest) {
+  sqlite3_stmt* stmt = nullptr;
+  const char* tail = nullptr;
+  if (sqlite3_prepare_v2(db.handle(), script.data(), static_cast<int>(script.size()), &stmt, &tail) != SQLITE_OK)
+    throw Error(ErrorKind::input, db.path(), fmt::format("SQL error: {}", sqlite3_errmsg(db.handle())));
+  rest = tail ? script.substr(static_cast<std::size_t>(tail - script.data())) : std::string_view();
+  return Statement(db, stmt);
+}
+
 Statement::~Statement() {
   if (stmt_) sqlite3_finalize(stmt_);
 }
@@ -118,7 +127,16 @@ void Statement::reset() {
   sqlite3_clear_bindings(stmt_);
 }
 
+bool Statement::read_only() const { return sqlite3_stmt_readonly(stmt_) != 0; }
 int Statement::column_count() const { return sqlite3_column_count(stmt_); }
+std::string Statement::column_table(int i) const {
+  const char* t = sqlite3_column_table_name(stmt_, i);
+  return t ? t : "";
+}
+std::string Statement::column_origin(int i) const {
+  const char* c = sqlite3_column_origin_name(stmt_, i);
+  return c ? c : "";
+}
 std::string Statement::column_name(int i) const { return sqlite3_column_name(stmt_, i); }
 int Statement::column_type(int i) const { return sqlite3_column_type(stmt_, i); }
 bool Statement::is_null(int i) const { return sqlite3_column_type(stmt_, i) == SQLITE_NULL; }

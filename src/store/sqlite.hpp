@@ -40,6 +40,9 @@ class Database {
 class Statement {
  public:
   Statement(Database& db, std::string_view sql);
+  // The first statement of a script: rest is set to the text after it. The statement is empty
+  // (empty() is true) when the script holds only white space and comments.
+  static Statement first_of(Database& db, std::string_view script, std::string_view& rest);
   ~Statement();
   Statement(Statement&& other) noexcept;
   Statement& operator=(Statement&&) = delete;
@@ -63,8 +66,14 @@ class Statement {
   void run();
   void reset();
 
+  bool empty() const { return stmt_ == nullptr; }
+  // True when the statement does not write to the database.
+  bool read_only() const;
   int column_count() const;
   std::string column_name(int i) const;
+  // The table and column a result column comes from ("" for an expression).
+  std::string column_table(int i) const;
+  std::string column_origin(int i) const;
   int column_type(int i) const;  // SQLITE_INTEGER, SQLITE_FLOAT, SQLITE_TEXT, SQLITE_BLOB, SQLITE_NULL
   bool is_null(int i) const;
   std::int64_t get_int(int i) const;
@@ -72,6 +81,7 @@ class Statement {
   std::string get_text(int i) const;
 
  private:
+  Statement(Database& db, sqlite3_stmt* stmt) : db_(&db), stmt_(stmt) {}
   Database* db_;
   sqlite3_stmt* stmt_ = nullptr;
 };

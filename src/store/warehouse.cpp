@@ -29,6 +29,13 @@ Warehouse::Warehouse(const std::string& path, bool create) : db_(path, open_mode
   migrate(db_);
 }
 
+Warehouse::Warehouse(const std::string& path, ReadOnly)
+    : db_(path, (open_mode(path, /*create=*/false), Database::Mode::read_only)) {  // open_mode: a folder or no file is refused
+  check_schema(db_);
+}
+
+Warehouse Warehouse::open_read_only(const std::string& path) { return Warehouse(path, ReadOnly{}); }
+
 void Warehouse::append_readings(const Table& t) {
   const Column& ts = t.column("ts");
   const Column& machine = t.column("machine");

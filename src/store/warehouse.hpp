@@ -39,8 +39,11 @@ struct ProductionOrder {
 
 class Warehouse {
  public:
-  // Opens or creates the warehouse at path. create=false refuses a missing file.
+  // Opens or creates the warehouse at path, migrating an older schema. create=false refuses a
+  // missing file.
   explicit Warehouse(const std::string& path, bool create = true);
+  // Opens an existing warehouse for reading only: nothing is created, migrated or written.
+  static Warehouse open_read_only(const std::string& path);
 
   Database& db() { return db_; }
   const std::string& path() const { return db_.path(); }
@@ -64,6 +67,8 @@ class Warehouse {
   void end_run(std::int64_t id, const std::string& status, const std::string& metrics_json);
 
  private:
+  struct ReadOnly {};
+  Warehouse(const std::string& path, ReadOnly);
   Database db_;
 };
 
