@@ -5,21 +5,27 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "clean/gaps.hpp"
+#include "clean/outliers.hpp"
+#include "clean/standardise.hpp"
+#include "clean/stuck.hpp"
 #include "clean/truth_score.hpp"
+#include "clean/units.hpp"
 #include "core/html.hpp"
 #include "core/progress.hpp"
+#include "core/sampling.hpp"
+#include "core/stopwatch.hpp"
 #include "store/warehouse.hpp"
 
 namespace xinzhi::clean {
 
 namespace {
-
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 std::vector<std::pair<TimestampMs, double>> thin(const std::vector<TimestampMs>& ts, const std::vector<double>& v,
                                                  std::size_t max_points = 240) {
@@ -28,8 +34,6 @@ std::vector<std::pair<TimestampMs, double>> thin(const std::vector<TimestampMs>&
   for (std::size_t i = 0; i < ts.size(); i += step) out.emplace_back(ts[i], v[i]);
   return out;
 }
-
-TimestampMs floor_to(TimestampMs t, std::int64_t g) { return (t >= 0 ? t / g : -((-t + g - 1) / g)) * g; }
 
 std::string method_text(std::uint16_t f, const std::string& imputed) {
   std::string m;
@@ -325,7 +329,7 @@ CleanResult finish_cleaning(PreparedClean prep, const Rules& rules) {
       std::map<TimestampMs, std::pair<double, std::int64_t>> buckets;
       for (std::size_t i = 0; i < s.size(); ++i) {
         if (std::isnan(s.value[i])) continue;
-        const TimestampMs b = floor_to(s.ts[i], rules.align_ms);
+        const TimestampMs b = floor_to_multiple(s.ts[i], rules.align_ms);
         auto [it, fresh] = buckets.try_emplace(b, s.value[i], 0);
         auto& [acc, cnt] = it->second;
         if (!fresh) {
@@ -347,7 +351,7 @@ CleanResult finish_cleaning(PreparedClean prep, const Rules& rules) {
   }
   progress.finish();
   res.series = std::move(raw);
-  rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - prep.started).count();
+  rep.seconds = seconds_since(prep.started);
   return res;
 }
 

@@ -5,7 +5,6 @@
 // run_cleaning() is the entry point of `xinzhi clean --db` and of the pipeline's clean stage.
 #pragma once
 
-#include <chrono>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -14,8 +13,10 @@
 #include <nlohmann/json.hpp>
 
 #include "clean/quality.hpp"
-#include "clean/repair.hpp"
 #include "clean/rules.hpp"
+#include "clean/series.hpp"
+#include "clean/time_repair.hpp"
+#include "core/stopwatch.hpp"
 #include "core/table.hpp"
 
 namespace xinzhi::store {
@@ -73,7 +74,7 @@ struct CleanResult {
 // repaired and flagged, with gap rows inserted but not yet filled.
 struct PreparedClean {
   CleanResult result;  // series, actions, report and windows_before so far
-  std::chrono::steady_clock::time_point started;
+  SteadyTime started;
 };
 PreparedClean prepare_cleaning(std::vector<Series> raw, const Rules& rules, const SourceRuns& sources = {});
 // The rest: imputation (rules' impute methods), standardisation, metrics after, alignment.
