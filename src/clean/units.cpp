@@ -66,4 +66,11 @@ std::size_t normalise_units(Series& s, const SensorRule& rule, double reference,
   return converted;
 }
 
+std::string unit_symbol(const std::string& rule_unit) {
+  if (rule_unit == "C") return "°C";
+  if (rule_unit == "F") return "°F";
+  if (rule_unit == "K") return "K";
+  return "";
+}
+
 }  // namespace xinzhi::clean
