@@ -3,16 +3,21 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <limits>
 #include <map>
+#include <optional>
 #include <set>
 
-#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "clean/gaps.hpp"
+#include "clean/outliers.hpp"
+#include "clean/standardise.hpp"
+#include "clean/stuck.hpp"
+#include "clean/units.hpp"
 #include "clean/warehouse_input.hpp"
-#include "core/html.hpp"
 #include "core/progress.hpp"
+#include "core/sampling.hpp"
+#include "core/stopwatch.hpp"
 #include "store/clean_tables.hpp"
 #include "store/raw_series.hpp"
 #include "store/sources_table.hpp"
@@ -22,8 +27,6 @@ namespace xinzhi::clean {
 
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
 std::vector<std::pair<TimestampMs, double>> thin(const std::vector<TimestampMs>& ts, const std::vector<double>& v,
                                                  std::size_t max_points = 240) {
   std::vector<std::pair<TimestampMs, double>> out;
@@ -31,8 +34,6 @@ std::vector<std::pair<TimestampMs, double>> thin(const std::vector<TimestampMs>&
   for (std::size_t i = 0; i < ts.size(); i += step) out.emplace_back(ts[i], v[i]);
   return out;
 }
-
-TimestampMs floor_to(TimestampMs t, std::int64_t g) { return (t >= 0 ? t / g : -((-t + g - 1) / g)) * g; }
 
 std::string method_text(std::uint16_t f, const std::string& imputed) {
   std::string m;
@@ -58,13 +59,6 @@ const char* origin_text(std::uint16_t f, double v) {
   if (f & kImputed) return "imputed";
   if (f & (kSkew | kMoved | kUnit)) return "repaired";
   return "raw";
-}
-
-nlohmann::json metrics_json(const QualityMetrics& q) {
-  return {{"points", q.count},         {"completeness", q.completeness}, {"consistency", q.consistency},
-          {"timeliness", q.timeliness}, {"validity", q.validity},         {"missing_points", q.missing},
-          {"special_values", q.special}, {"late_points", q.late},        {"redundant_points", q.redundant},
-          {"computed", q.computed}};
 }
 
 }  // namespace
@@ -103,6 +97,7 @@ PreparedClean prepare_cleaning(std::vector<Series> raw, const Rules& rules, cons
     SeriesReport& sr = rep.series[k];
     const SensorRule& rule = rules.rule_for(s.sensor);
     sr.machine = s.machine, sr.sensor = s.sensor;
+    sr.unit = unit_symbol(rule.unit);
     sr.rows_in = static_cast<std::int64_t>(s.size());
     rep.rows_in += sr.rows_in;
     for (double v : s.value) sr.defects.missing_values += std::isnan(v);
@@ -328,7 +323,7 @@ CleanResult finish_cleaning(PreparedClean prep, const Rules& rules) {
       std::map<TimestampMs, std::pair<double, std::int64_t>> buckets;
       for (std::size_t i = 0; i < s.size(); ++i) {
         if (std::isnan(s.value[i])) continue;
-        const TimestampMs b = floor_to(s.ts[i], rules.align_ms);
+        const TimestampMs b = floor_to_multiple(s.ts[i], rules.align_ms);
         auto [it, fresh] = buckets.try_emplace(b, s.value[i], 0);
         auto& [acc, cnt] = it->second;
         if (!fresh) {
@@ -350,7 +345,7 @@ CleanResult finish_cleaning(PreparedClean prep, const Rules& rules) {
   }
   progress.finish();
   res.series = std::move(raw);
-  rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - prep.started).count();
+  rep.seconds = seconds_since(prep.started);
   return res;
 }
 
@@ -429,130 +424,5 @@ Table aligned_wide(const std::vector<AlignedRow>& rows) {
 }
 
 Table read_aligned_wide(store::Warehouse& wh) { return aligned_wide(store::read_aligned_rows(wh.db())); }
-
-nlohmann::json CleaningReport::to_json() const {
-  nlohmann::json j;
-  j["rows_in"] = rows_in;
-  j["rows_clean"] = rows_clean;
-  j["rows_dropped"] = rows_dropped;
-  j["rows_inserted"] = rows_inserted;
-  j["values_imputed"] = values_imputed;
-  j["values_missing"] = values_missing;
-  j["aligned_rows"] = aligned_rows;
-  j["seconds"] = seconds;
-  j["steps"] = steps;
-  // Mean of the series' metrics (series IoTDB could not judge are left out).
-  auto mean = [&](bool after) {
-    double c = 0, s = 0, t = 0, v = 0;
-    int k = 0;
-    for (const auto& sr : series) {
-      const QualityMetrics& q = after ? sr.after : sr.before;
-      if (!q.computed) continue;
-      c += q.completeness, s += q.consistency, t += q.timeliness, v += q.validity, ++k;
-    }
-    if (k == 0) return nlohmann::json(nullptr);
-    return nlohmann::json{{"series", k}, {"completeness", c / k}, {"consistency", s / k}, {"timeliness", t / k}, {"validity", v / k}};
-  };
-  j["quality"] = {{"before", mean(false)}, {"after", mean(true)}};
-  nlohmann::json arr = nlohmann::json::array();
-  for (const auto& sr : series) {
-    const auto& d = sr.defects;
-    arr.push_back({{"machine", sr.machine},
-                   {"sensor", sr.sensor},
-                   {"rows_in", sr.rows_in},
-                   {"rows_out", sr.rows_out},
-                   {"dropped", sr.dropped},
-                   {"inserted", sr.inserted},
-                   {"imputed", sr.imputed},
-                   {"left_missing", sr.left_missing},
-                   {"interval_ms", sr.interval_ms},
-                   {"skew_ms", sr.skew_ms},
-                   {"before", metrics_json(sr.before)},
-                   {"after", metrics_json(sr.after)},
-                   {"defects",
-                    {{"duplicates", d.duplicates},
-                     {"gaps", d.gaps},
-                     {"out_of_order", d.out_of_order},
-                     {"stuck_runs", d.stuck_runs},
-                     {"spikes", d.spikes},
-                     {"rate_outliers", d.rate_outliers},
-                     {"out_of_range", d.out_of_range},
-                     {"unit_errors", d.unit_errors},
-                     {"clock_skew", d.clock_skew},
-                     {"missing_values", d.missing_values},
-                     {"timestamp_collisions", d.timestamp_collisions}}}});
-  }
-  j["series"] = std::move(arr);
-  return j;
-}
-
-namespace {
-
-// A small line chart: raw values in grey, clean values in blue, on shared axes.
-std::string svg_chart(const SeriesReport& sr) {
-  constexpr double W = 360, H = 120, P = 4;
-  double lo = INFINITY, hi = -INFINITY;
-  TimestampMs t0 = std::numeric_limits<TimestampMs>::max(), t1 = std::numeric_limits<TimestampMs>::min();
-  for (const auto* sample : {&sr.raw_sample, &sr.clean_sample})
-    for (auto [t, v] : *sample) {
-      if (!std::isfinite(v)) continue;
-      lo = std::min(lo, v), hi = std::max(hi, v);
-      t0 = std::min(t0, t), t1 = std::max(t1, t);
-    }
-  if (!(hi >= lo) || t1 <= t0) return "<svg width=\"360\" height=\"120\"></svg>";
-  if (hi == lo) hi = lo + 1;
-  auto line = [&](const std::vector<std::pair<TimestampMs, double>>& pts, const char* colour) {
-    std::string d;
-    bool pen = false;
-    for (auto [t, v] : pts) {
-      if (!std::isfinite(v)) {
-        pen = false;
-        continue;
-      }
-      const double x = P + (W - 2 * P) * static_cast<double>(t - t0) / static_cast<double>(t1 - t0);
-      const double y = H - P - (H - 2 * P) * (v - lo) / (hi - lo);
-      d += fmt::format("{}{:.1f},{:.1f} ", pen ? "L" : "M", x, y);
-      pen = true;
-    }
-    return fmt::format("<path d=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"1\"/>", d, colour);
-  };
-  return fmt::format(
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\">"
-      "<rect width=\"100%\" height=\"100%\" fill=\"#fff\" stroke=\"#ddd\"/>{}{}"
-      "<text x=\"6\" y=\"12\" font-size=\"10\" fill=\"#555\">{:.4g}</text>"
-      "<text x=\"6\" y=\"{}\" font-size=\"10\" fill=\"#555\">{:.4g}</text></svg>",
-      W, H, W, H, line(sr.raw_sample, "#bbb"), line(sr.clean_sample, "#1f77b4"), hi, H - 4, lo);
-}
-
-}  // namespace
-
-std::string CleaningReport::html_fragment(std::size_t max_charts) const {
-  std::string h = "<section class=\"data-quality\"><h2>Data quality</h2>\n";
-  h += fmt::format("<p>{} raw rows &rarr; {} clean rows: {} dropped (each recorded with its reason), {} inserted for "
-                   "absent readings, {} values imputed, {} still missing.</p>\n",
-                   rows_in, rows_clean, rows_dropped, rows_inserted, values_imputed, values_missing);
-  h += "<table><tr><th>step</th><th>rows changed</th></tr>\n";
-  for (const auto& [step, count] : steps) h += fmt::format("<tr><td>{}</td><td>{}</td></tr>\n", step, count);
-  h += "</table>\n<table><tr><th>machine</th><th>sensor</th><th>completeness</th><th>consistency</th>"
-       "<th>timeliness</th><th>validity</th><th>duplicates</th><th>gaps</th><th>out of order</th><th>spikes</th>"
-       "<th>out of range</th><th>unit errors</th><th>clock skew</th></tr>\n";
-  auto pair = [](double a, double b) { return fmt::format("{:.3f} &rarr; {:.3f}", a, b); };
-  for (const auto& sr : series) {
-    const auto& d = sr.defects;
-    h += fmt::format(
-        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
-        "<td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-        html::escape(sr.machine), html::escape(sr.sensor), pair(sr.before.completeness, sr.after.completeness),
-        pair(sr.before.consistency, sr.after.consistency), pair(sr.before.timeliness, sr.after.timeliness),
-        pair(sr.before.validity, sr.after.validity), d.duplicates, d.gaps, d.out_of_order, d.spikes + d.rate_outliers,
-        d.out_of_range, d.unit_errors, d.clock_skew ? fmt::format("{} ms", sr.skew_ms) : "");
-  }
-  h += "</table>\n<div class=\"charts\">\n";
-  for (std::size_t k = 0; k < series.size() && k < max_charts; ++k)
-    h += fmt::format("<figure><figcaption>{} / {} (grey: raw, blue: clean)</figcaption>{}</figure>\n",
-                     html::escape(series[k].machine), html::escape(series[k].sensor), svg_chart(series[k]));
-  h += "</div></section>\n";
-  return h;
-}
 
 }  // namespace xinzhi::clean

@@ -5,17 +5,17 @@
 // run_cleaning() is the entry point of `xinzhi clean --db` and of the pipeline's clean stage.
 #pragma once
 
-#include <chrono>
 #include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
+#include "clean/cleaning_report.hpp"
 #include "clean/quality.hpp"
-#include "clean/repair.hpp"
 #include "clean/rules.hpp"
+#include "clean/series.hpp"
+#include "clean/time_repair.hpp"
+#include "core/stopwatch.hpp"
 #include "core/table.hpp"
 #include "store/clean_tables.hpp"
 
@@ -24,33 +24,6 @@ class Warehouse;
 }
 
 namespace xinzhi::clean {
-
-struct DefectCounts {
-  std::int64_t duplicates = 0, gaps = 0, out_of_order = 0, stuck_runs = 0, spikes = 0, rate_outliers = 0,
-               out_of_range = 0, unit_errors = 0, clock_skew = 0, missing_values = 0, timestamp_collisions = 0;
-};
-
-struct SeriesReport {
-  std::string machine, sensor;
-  std::int64_t rows_in = 0, rows_out = 0, dropped = 0, inserted = 0, imputed = 0, left_missing = 0;
-  std::int64_t interval_ms = 0, skew_ms = 0;
-  QualityMetrics before, after;
-  DefectCounts defects;
-  // A thinned copy of the series for charts: (ts, value) before and after.
-  std::vector<std::pair<TimestampMs, double>> raw_sample, clean_sample;
-};
-
-struct CleaningReport {
-  std::int64_t rows_in = 0, rows_clean = 0, rows_dropped = 0, rows_inserted = 0, values_imputed = 0,
-               values_missing = 0, aligned_rows = 0;
-  std::map<std::string, std::int64_t> steps;  // step -> rows it changed
-  std::vector<SeriesReport> series;
-  double seconds = 0;
-
-  nlohmann::json to_json() const;  // for metrics.json
-  // The data-quality section of a report: metrics before/after and per-series SVG charts.
-  std::string html_fragment(std::size_t max_charts = 12) const;
-};
 
 // One row of the machine-wide time grid (long form; aligned_wide() pivots it), as stored.
 using AlignedRow = store::AlignedRow;
@@ -69,7 +42,7 @@ struct CleanResult {
 // repaired and flagged, with gap rows inserted but not yet filled.
 struct PreparedClean {
   CleanResult result;  // series, actions, report and windows_before so far
-  std::chrono::steady_clock::time_point started;
+  SteadyTime started;
 };
 PreparedClean prepare_cleaning(std::vector<Series> raw, const Rules& rules, const SourceRuns& sources = {});
 // The rest: imputation (rules' impute methods), standardisation, metrics after, alignment.

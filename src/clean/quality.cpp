@@ -118,7 +118,7 @@ std::vector<WindowQuality> windowed_quality(const std::vector<TimestampMs>& ts, 
   std::vector<WindowQuality> out;
   std::size_t i = 0;
   while (i < ts.size()) {
-    const TimestampMs start = ts[i] >= 0 ? ts[i] / window_ms * window_ms : -((-ts[i] + window_ms - 1) / window_ms) * window_ms;
+    const TimestampMs start = floor_to_multiple(ts[i], window_ms);
     const TimestampMs end = start + window_ms;
     std::size_t j = i;
     while (j < ts.size() && ts[j] < end) ++j;

@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "clean/repair.hpp"
+#include "clean/series.hpp"
 #include "store/raw_series.hpp"
 
 namespace xinzhi::clean {

@@ -1,5 +1,6 @@
 #include "core/sampling.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/stats.hpp"

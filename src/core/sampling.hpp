@@ -1,6 +1,6 @@
-// The nominal sampling interval of a series of timestamps: what a device was set to report at,
-// read from the timestamps it reported. Ingest records it per sensor; the cleaning repairs
-// timestamps onto it.
+// The nominal sampling interval of a series of timestamps: the period a device was set to poll
+// at, read back from the gaps between its readings (jitter, gaps and duplicates left aside).
+// Ingest uses it to describe each sensor, cleaning to lay the series' time grid.
 #pragma once
 
 #include <cstdint>
@@ -10,8 +10,8 @@
 
 namespace xinzhi {
 
-// The median positive interval of ts (sorted ascending) rounded to the nearest usual period
-// within 5% (10 s for a median of 9994 ms), else to two significant digits; 0 when unknown.
+// The median positive interval rounded to the nearest usual period within 5% (10 s for a
+// median of 9994 ms), else to two significant digits; 0 when unknown.
 std::int64_t estimate_interval(const std::vector<TimestampMs>& ts);
 
 }  // namespace xinzhi

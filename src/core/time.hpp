@@ -24,6 +24,12 @@ void format_iso8601(TimestampMs ms, char out[24]);
 std::int64_t days_from_civil(int year, unsigned month, unsigned day);
 void civil_from_days(std::int64_t days, int& year, unsigned& month, unsigned& day);
 
+// t rounded down to a multiple of step (> 0), before the epoch as after it: the start of the
+// epoch-aligned window of length step that holds t (a time grid's slot, a metrics window).
+inline TimestampMs floor_to_multiple(TimestampMs t, std::int64_t step) {
+  return (t >= 0 ? t / step : -((-t + step - 1) / step)) * step;
+}
+
 // Wall-clock now, in milliseconds.
 TimestampMs now_ms();
 

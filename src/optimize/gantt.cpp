@@ -2,7 +2,6 @@
 #include "optimize/gantt.hpp"
 
 #include <algorithm>
-#include <cmath>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -10,34 +9,6 @@
 #include "core/html.hpp"
 
 namespace xinzhi::optimize {
-
-namespace {
-
-// A "nice" tick step for an axis of the given span.
-double tick_step(double span, int target) {
-  const double raw = span / std::max(1, target);
-  const double mag = std::pow(10.0, std::floor(std::log10(std::max(raw, 1e-9))));
-  for (double f : {1.0, 2.0, 5.0, 10.0})
-    if (raw <= f * mag) return f * mag;
-  return 10 * mag;
-}
-
-}  // namespace
-
-std::string job_colour(int job) {
-  // Golden-angle hues, alternating lightness so that neighbours differ.
-  const double h = std::fmod(job * 137.508, 360.0), s = 0.62, l = job % 2 ? 0.48 : 0.62;
-  const double c = (1 - std::fabs(2 * l - 1)) * s, x = c * (1 - std::fabs(std::fmod(h / 60.0, 2) - 1)), m = l - c / 2;
-  double r = 0, g = 0, b = 0;
-  if (h < 60) r = c, g = x;
-  else if (h < 120) r = x, g = c;
-  else if (h < 180) g = c, b = x;
-  else if (h < 240) g = x, b = c;
-  else if (h < 300) r = x, b = c;
-  else r = c, b = x;
-  auto byte = [](double v) { return static_cast<int>(std::lround(std::clamp(v, 0.0, 1.0) * 255)); };
-  return fmt::format("#{:02x}{:02x}{:02x}", byte(r + m), byte(g + m), byte(b + m));
-}
 
 std::string gantt_svg(const Instance& inst, const Schedule& s, const std::string& title) {
   const int rows = inst.machine_count();
@@ -50,8 +21,8 @@ std::string gantt_svg(const Instance& inst, const Schedule& s, const std::string
   const double width = label_w + plot_w + right, height = top + rows * row_h + bottom;
   std::string out = fmt::format(
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{:.0f}\" height=\"{:.0f}\" viewBox=\"0 0 {:.0f} {:.0f}\" "
-      "font-family=\"Helvetica, Arial, sans-serif\" font-size=\"11\">\n",
-      width, height, width, height);
+      "font-family=\"{}\" font-size=\"11\">\n",
+      width, height, width, height, html::kFontFamily);
   out +=
       "<defs><pattern id=\"hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" "
       "patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"#e4e4e4\"/>"
@@ -60,12 +31,13 @@ std::string gantt_svg(const Instance& inst, const Schedule& s, const std::string
   const std::string heading = title.empty() ? fmt::format("{} — makespan {}", s.instance, s.makespan) : title;
   out += fmt::format("<text x=\"{}\" y=\"20\" font-size=\"15\" font-weight=\"bold\">{}</text>\n", label_w, html::escape(heading));
   // Rows and grid.
-  const double step = tick_step(static_cast<double>(horizon), 12);
+  const double step = html::nice_step(static_cast<double>(horizon), 12);
   for (double t = 0; t <= static_cast<double>(horizon) + 1e-9; t += step) {
     const double x = label_w + t * scale;
-    out += fmt::format("<line x1=\"{:.1f}\" y1=\"{}\" x2=\"{:.1f}\" y2=\"{}\" stroke=\"#eee\"/>\n", x, top, x, top + rows * row_h);
-    out += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\" fill=\"#555\">{}</text>\n", x,
-                       top + rows * row_h + 16, t);
+    out += fmt::format("<line x1=\"{:.1f}\" y1=\"{}\" x2=\"{:.1f}\" y2=\"{}\" stroke=\"{}\"/>\n", x, top, x,
+                       top + rows * row_h, html::kGridLine);
+    out += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\" fill=\"{}\">{}</text>\n", x,
+                       top + rows * row_h + 16, html::kTickInk, t);
   }
   for (int m = 0; m < rows; ++m) {
     const double y = top + m * row_h;
@@ -91,7 +63,8 @@ std::string gantt_svg(const Instance& inst, const Schedule& s, const std::string
     out += fmt::format(
         "<g><rect x=\"{:.2f}\" y=\"{:.1f}\" width=\"{:.2f}\" height=\"{:.1f}\" fill=\"{}\" stroke=\"white\" stroke-width=\"0.6\"/>"
         "<title>{} op {} on {}: {} – {}</title>",
-        x, y + 3, w, row_h - 6, job_colour(o.job), html::escape(job), o.op, html::escape(inst.machines[o.machine]), o.start, o.end);
+        x, y + 3, w, row_h - 6, html::palette(static_cast<std::size_t>(o.job)), html::escape(job), o.op,
+        html::escape(inst.machines[o.machine]), o.start, o.end);
     if (w > 7.0 * static_cast<double>(job.size()) + 4)
       out += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\" fill=\"white\" font-size=\"10\">{}</text>",
                          x + w / 2, y + row_h / 2 + 4, html::escape(job));
@@ -110,7 +83,7 @@ nlohmann::json gantt_json(const Instance& inst, const Schedule& s) {
   for (const auto& o : s.ops)
     data.push_back({{"name", inst.jobs[o.job].name},
                     {"value", {o.machine, o.start, o.end, o.job, o.op}},
-                    {"itemStyle", {{"color", job_colour(o.job)}}}});
+                    {"itemStyle", {{"color", html::palette(static_cast<std::size_t>(o.job))}}}});
   for (int m = 0; m < inst.machine_count(); ++m)
     for (const auto& w : inst.calendars[m])
       windows.push_back({{"name", w.kind}, {"value", {m, w.start, w.end >= kForever ? nullptr : nlohmann::json(w.end)}}});

@@ -3,10 +3,10 @@
 #pragma once
 
 #include <atomic>
-#include <chrono>
 #include <mutex>
 #include <random>
 
+#include "core/stopwatch.hpp"
 #include "optimize/solver.hpp"
 
 namespace xinzhi::optimize::detail {
@@ -31,8 +31,15 @@ class SharedBest {
   mutable std::mutex mu_;
   Solution best_;
   double time_to_best_ = 0;
-  std::chrono::steady_clock::time_point start_;
+  SteadyTime start_;
 };
+
+// A search thread's own random stream: the run's seed spread over 64 bits (by the golden ratio),
+// offset by the thread and by the search (each search its own number), so that the same seed
+// and thread always give the same stream and no two threads or searches share one.
+inline std::mt19937_64 thread_rng(std::uint64_t seed, int thread, int search) {
+  return std::mt19937_64(seed * 0x9E3779B97F4A7C15ULL + thread * 7919 + search);
+}
 
 // Each returns its thread's iteration count. The shop's assignment is fixed in the job-shop search.
 std::int64_t jssp_tabu(const FlatShop& shop, const Solution& start, std::uint64_t seed, int thread, SharedBest& shared);

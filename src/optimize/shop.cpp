@@ -36,16 +36,6 @@ bool Instance::has_calendars() const {
     if (!c.empty()) return true;
   return false;
 }
-bool Instance::has_releases() const {
-  for (const auto& j : jobs)
-    if (j.release != 0) return true;
-  return false;
-}
-bool Instance::has_due_dates() const {
-  for (const auto& j : jobs)
-    if (j.due != kForever) return true;
-  return false;
-}
 int Instance::machine_index(const std::string& name) const {
   for (int i = 0; i < machine_count(); ++i)
     if (machines[i] == name) return i;
@@ -133,15 +123,6 @@ Time as_duration(const NumberLine& l, std::size_t k, const std::string& file, in
   return static_cast<Time>(v);
 }
 
-Instance start_instance(const std::string& file, long jobs, long machines) {
-  Instance inst;
-  inst.name = std::filesystem::path(file).stem().string();
-  for (long m = 0; m < machines; ++m) inst.machines.push_back(fmt::format("M{}", m));
-  inst.calendars.assign(machines, {});
-  inst.jobs.reserve(jobs);
-  return inst;
-}
-
 void check_job_lines(const std::vector<NumberLine>& lines, long jobs, const std::string& file) {
   const long found = static_cast<long>(lines.size()) - 1;
   if (found < jobs) {
@@ -154,6 +135,20 @@ void check_job_lines(const std::vector<NumberLine>& lines, long jobs, const std:
                      fmt::format("the header announces {} jobs but there are more job lines", jobs));
 }
 
+// The instance named after the file, with the header's machines (M0, M1, ...), once the header's
+// job and machine counts (its first two numbers) are whole and positive and one line per job follows.
+Instance start_instance(const std::vector<NumberLine>& lines, const std::string& file, long& jobs, long& machines) {
+  jobs = as_count(lines[0], 0, file, "the number of jobs");
+  machines = as_count(lines[0], 1, file, "the number of machines");
+  check_job_lines(lines, jobs, file);
+  Instance inst;
+  inst.name = std::filesystem::path(file).stem().string();
+  for (long m = 0; m < machines; ++m) inst.machines.push_back(fmt::format("M{}", m));
+  inst.calendars.assign(machines, {});
+  inst.jobs.reserve(jobs);
+  return inst;
+}
+
 }  // namespace
 
 Instance parse_jssp(const std::string& text, const std::string& file, bool allow_zero) {
@@ -162,10 +157,8 @@ Instance parse_jssp(const std::string& text, const std::string& file, bool allow
   const auto& h = lines[0];
   if (h.values.size() != 2)
     throw InputError(place(file, h.line), fmt::format("job-shop header must be 'jobs machines', found {} numbers", h.values.size()));
-  const long n = as_count(h, 0, file, "the number of jobs");
-  const long m = as_count(h, 1, file, "the number of machines");
-  check_job_lines(lines, n, file);
-  Instance inst = start_instance(file, n, m);
+  long n = 0, m = 0;
+  Instance inst = start_instance(lines, file, n, m);
   for (long j = 0; j < n; ++j) {
     const auto& l = lines[j + 1];
     if (l.values.size() != static_cast<std::size_t>(2 * m))
@@ -197,10 +190,8 @@ Instance parse_fjsp(const std::string& text, const std::string& file, bool allow
   if (h.values.size() < 2 || h.values.size() > 3)
     throw InputError(place(file, h.line),
                      fmt::format("flexible job-shop header must be 'jobs machines [average]', found {} numbers", h.values.size()));
-  const long n = as_count(h, 0, file, "the number of jobs");
-  const long m = as_count(h, 1, file, "the number of machines");
-  check_job_lines(lines, n, file);
-  Instance inst = start_instance(file, n, m);
+  long n = 0, m = 0;
+  Instance inst = start_instance(lines, file, n, m);
   for (long j = 0; j < n; ++j) {
     const auto& l = lines[j + 1];
     std::size_t k = 0;

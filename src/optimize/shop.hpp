@@ -52,8 +52,6 @@ struct Instance {
   int operation_count() const;
   bool flexible() const;       // some operation has more than one eligible machine
   bool has_calendars() const;  // some machine has an unavailable window
-  bool has_releases() const;
-  bool has_due_dates() const;
   int machine_index(const std::string& name) const;  // -1 when unknown
 };
 

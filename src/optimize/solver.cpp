@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/error.hpp"
+#include "core/stopwatch.hpp"
 #include "optimize/search_shared.hpp"
 
 namespace xinzhi::optimize {
@@ -33,7 +34,7 @@ Solution SharedBest::get() const {
 }
 
 double SharedBest::elapsed() const {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  return seconds_since(start_);
 }
 
 bool SharedBest::stop() const {
@@ -50,20 +51,6 @@ double SharedBest::seconds_to_best() const {
 
 double objective_value(const Schedule& s, Objective objective) {
   return objective == Objective::makespan ? static_cast<double>(s.makespan) : s.weighted_tardiness;
-}
-
-Schedule best_rule(const FlatShop& shop, Objective objective, Rule* chosen) {
-  Schedule best;
-  bool have = false;
-  for (Rule r : all_rules()) {
-    Schedule s = to_schedule(shop, dispatch(shop, r), "rule:" + rule_name(r));
-    if (!have || objective_value(s, objective) < objective_value(best, objective)) {
-      best = std::move(s);
-      have = true;
-      if (chosen) *chosen = r;
-    }
-  }
-  return best;
 }
 
 SearchResult solve(const Instance& inst, const SearchOptions& options) {
@@ -146,7 +133,7 @@ SearchResult solve(const Instance& inst, const SearchOptions& options) {
     throw InputError("calendar", "no schedule fits the machine calendars: some machine down for good cannot take its "
                                  "share of the work before it goes down");
   result.value = objective_value(result.schedule, opts.objective);
-  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  result.seconds = seconds_since(t0);
   result.seconds_to_best = shared.seconds_to_best();
   for (auto i : iterations) result.iterations += i;
   return result;

@@ -40,8 +40,6 @@ struct SearchResult {
 
 double objective_value(const Schedule& s, Objective objective);
 
-// Best schedule among all dispatching rules (ties: first in all_rules()).
-Schedule best_rule(const FlatShop& shop, Objective objective, Rule* chosen = nullptr);
 SearchResult solve(const Instance& inst, const SearchOptions& options);
 
 }  // namespace xinzhi::optimize

@@ -15,7 +15,7 @@ namespace {
 class FlexTabu {
  public:
   FlexTabu(const FlatShop& shop, const Solution& start, std::uint64_t seed, int thread, SharedBest& shared)
-      : shop_(shop), shared_(shared), rng_(seed * 0x9E3779B97F4A7C15ULL + thread * 7919 + 3), thread_(thread) {
+      : shop_(shop), shared_(shared), rng_(thread_rng(seed, thread, 3)), thread_(thread) {
     n_ = shop.n;
     objective_ = shared.options().objective;
     p_.resize(n_), mach_.resize(n_), pos_.resize(n_), mp_.resize(n_), ms_.resize(n_), start_.resize(n_), end_.resize(n_);

@@ -20,7 +20,7 @@ namespace {
 class JsspTabu {
  public:
   JsspTabu(const FlatShop& shop, const Solution& start, std::uint64_t seed, int thread, SharedBest& shared)
-      : shop_(shop), shared_(shared), rng_(seed * 0x9E3779B97F4A7C15ULL + thread * 7919 + 1), thread_(thread) {
+      : shop_(shop), shared_(shared), rng_(thread_rng(seed, thread, 1)), thread_(thread) {
     n_ = shop.n;
     assign_ = start.assign;
     p_.resize(n_), jp_.resize(n_), js_.resize(n_), mach_.resize(n_), rel_.resize(n_);

@@ -5,7 +5,8 @@
 
 #include <fmt/format.h>
 
-#include "clean/repair.hpp"
+#include "clean/gaps.hpp"
+#include "clean/time_repair.hpp"
 #include "clean/warehouse_input.hpp"
 #include "core/html.hpp"
 #include "core/progress.hpp"
