@@ -9,11 +9,11 @@
 #include "cli/commands.hpp"
 #include "core/error.hpp"
 #include "core/fs.hpp"
-#include "text/launcher.hpp"
-#include "text/runner.hpp"
-#include "text/tokenizer.hpp"
-#include "text/tune.hpp"
-#include "text/vocab_builder.hpp"
+#include "text/train/launcher.hpp"
+#include "text/train/runner.hpp"
+#include "text/tokenize/tokenizer.hpp"
+#include "text/train/tune.hpp"
+#include "text/tokenize/vocab_builder.hpp"
 
 namespace xinzhi::cli {
 

@@ -5,7 +5,7 @@
 
 #include "core/error.hpp"
 #include "support/test_support.hpp"
-#include "text/fit.hpp"
+#include "text/train/fit.hpp"
 
 using namespace xinzhi::text;
 using xinzhi::testing::TempDir;

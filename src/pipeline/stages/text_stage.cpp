@@ -24,9 +24,9 @@
 #include "core/fs.hpp"
 #include "core/html.hpp"
 #include "pipeline/stages/stages.hpp"
-#include "text/fit.hpp"
-#include "text/metrics.hpp"
-#include "text/model_config.hpp"
+#include "text/train/fit.hpp"
+#include "text/evaluate/metrics.hpp"
+#include "text/model/model_config.hpp"
 
 namespace xinzhi::pipeline {
 
