@@ -11,6 +11,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "text/data/data_files.hpp"
 #include "text/data/examples.hpp"
 #include "text/model/model.hpp"
 #include "text/train/trainer.hpp"

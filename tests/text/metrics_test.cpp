@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "support/test_support.hpp"
-#include "text/data/data.hpp"
+#include "text/data/data_files.hpp"
 #include "text/evaluate/metrics.hpp"
 
 using namespace xinzhi::text;

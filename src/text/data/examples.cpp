@@ -11,22 +11,6 @@
 
 namespace xinzhi::text {
 
-int32_t Labels::add(const std::string& n) {
-  auto it = ids.find(n);
-  if (it != ids.end()) return it->second;
-  auto id = static_cast<int32_t>(names.size());
-  names.push_back(n);
-  ids.emplace(n, id);
-  return id;
-}
-
-int32_t Labels::at(const std::string& n, const std::string& place) const {
-  auto it = ids.find(n);
-  if (it == ids.end())
-    throw InputError(place, fmt::format("label '{}' was never seen in training (the model knows {} labels)", n, names.size()));
-  return it->second;
-}
-
 void set_model_batch_options(BatchOptions& options, const ModelConfig& config, const BertTokenizer& tok,
                              const Labels& labels, Task task) {
   options.pad_id = config.pad_token_id;

@@ -3,11 +3,11 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <string>
 #include <vector>
 
-#include "text/data/data.hpp"
+#include "text/data/data_set.hpp"
+#include "text/data/labels.hpp"
 #include "text/model/model.hpp"
 #include "text/tokenize/tokenizer.hpp"
 
@@ -23,14 +23,6 @@ struct Example {
   int32_t source = 0;                 // index of the sentence / record it came from
   std::vector<int32_t> word_index;    // the source word of each word_pos entry
   std::vector<uint8_t> scored;        // windows: 1 where this window decides the word
-};
-
-// Label vocabulary: names in id order and the reverse map.
-struct Labels {
-  std::vector<std::string> names;
-  std::map<std::string, int32_t> ids;
-  int32_t add(const std::string& n);
-  int32_t at(const std::string& n, const std::string& place) const;  // InputError when unseen
 };
 
 // NER sentences -> examples. Training truncates to max_length; prediction (windows=true)

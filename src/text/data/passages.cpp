@@ -49,4 +49,12 @@ std::vector<std::vector<std::string>> split_passages(const Passages& p, const st
   return out;
 }
 
+const std::vector<TaggedSentence>& model_inputs(const ModelConfig& config, const BertTokenizer& tok,
+                                                const std::vector<TaggedSentence>& sents, size_t max_length,
+                                                Passages& joined) {
+  if (!config.document_context) return sents;
+  joined = join_documents(tok, sents, max_length - 2);  // [CLS] and [SEP] take two of the positions
+  return joined.passages;
+}
+
 }  // namespace xinzhi::text

@@ -8,7 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "text/data/data.hpp"
+#include "text/data/data_set.hpp"
+#include "text/model/model_config.hpp"
 #include "text/tokenize/tokenizer.hpp"
 
 namespace xinzhi::text {
@@ -26,5 +27,11 @@ Passages join_documents(const BertTokenizer& tok, const std::vector<TaggedSenten
 // Per-passage word tags -> per-sentence word tags (the inverse of the join).
 std::vector<std::vector<std::string>> split_passages(const Passages& p, const std::vector<TaggedSentence>& sents,
                                                      const std::vector<std::vector<std::string>>& passage_tags);
+
+// The sentences as a model reads them: joined into document passages (kept in `joined`) when it
+// was trained with document context, else the sentences themselves.
+const std::vector<TaggedSentence>& model_inputs(const ModelConfig& config, const BertTokenizer& tok,
+                                                const std::vector<TaggedSentence>& sents, size_t max_length,
+                                                Passages& joined);
 
 }  // namespace xinzhi::text

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "core/csv.hpp"
 #include "core/error.hpp"
 #include "core/fs.hpp"
 #include "core/progress.hpp"
@@ -29,33 +30,32 @@ std::vector<std::string> utf8_chars(const std::string& s) {
   return out;
 }
 
-}  // namespace
+using WordCounts = std::unordered_map<std::string, int64_t>;
 
-std::vector<std::string> build_wordpiece_vocab(const std::vector<std::string>& files,
-                                               const VocabBuildOptions& options) {
-  const std::vector<std::string> specials = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"};
-  if (options.size <= specials.size()) throw UsageError("--size must be larger than the 5 special tokens");
-  // The basic tokenizer alone needs no real vocabulary.
-  BertTokenizer basic(Vocab::from_tokens({"[UNK]"}), TokenizerOptions{options.lowercase, options.lowercase, true, 100});
+const std::vector<std::string> kSpecials = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"};
 
-  // 1. Word frequencies.
-  std::unordered_map<std::string, int64_t> word_freq;
-  for (const auto& file : files) {
-    const std::string content = read_file(file);
-    size_t pos = 0, line = 0;
-    while (pos < content.size()) {
-      size_t nl = content.find('\n', pos);
-      if (nl == std::string::npos) nl = content.size();
-      ++line;
-      std::string_view text(content.data() + pos, nl - pos);
-      pos = nl + 1;
-      size_t bad = 0;
-      if (!valid_utf8(text, &bad))
-        throw InputError(place(file, static_cast<long>(line), static_cast<long>(bad + 1)), "the text is not valid UTF-8");
-      for (auto& t : basic.basic_tokenize(text)) ++word_freq[t.text];
-    }
-  }
-  if (word_freq.empty()) throw InputError(files.empty() ? "corpus" : files.front(), "the corpus has no words");
+void check_size(const VocabBuildOptions& options) {
+  if (options.size <= kSpecials.size()) throw UsageError("--size must be larger than the 5 special tokens");
+}
+
+// The basic tokenizer alone needs no real vocabulary.
+BertTokenizer basic_tokenizer(const VocabBuildOptions& options) {
+  return BertTokenizer(Vocab::from_tokens({"[UNK]"}), TokenizerOptions{options.lowercase, options.lowercase, true, 100});
+}
+
+// Adds the words of each line of `text` to `counts`.
+void count_words(const BertTokenizer& basic, std::string_view text, const std::string& name, WordCounts& counts) {
+  for_each_line(text, [&](long line, std::string_view s) {
+    size_t bad = 0;
+    if (!valid_utf8(s, &bad)) throw InputError(place(name, line, static_cast<long>(bad + 1)), "the text is not valid UTF-8");
+    for (auto& t : basic.basic_tokenize(s)) ++counts[t.text];
+  });
+}
+
+// 2. to 4. of the build: the alphabet, then the merges, from the words' frequencies.
+std::vector<std::string> vocab_from_counts(const WordCounts& word_freq, const std::string& origin,
+                                           const VocabBuildOptions& options) {
+  if (word_freq.empty()) throw InputError(origin, "the corpus has no words");
 
   // Deterministic order of words (by frequency, then text).
   std::vector<std::pair<std::string, int64_t>> words(word_freq.begin(), word_freq.end());
@@ -68,12 +68,12 @@ std::vector<std::string> build_wordpiece_vocab(const std::vector<std::string>& f
   std::vector<std::pair<std::string, int64_t>> chars(char_freq.begin(), char_freq.end());
   std::sort(chars.begin(), chars.end(), [](auto& a, auto& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; });
   // The alphabet (each character twice: word start and continuation) must fit in the size.
-  const size_t alphabet = std::min(options.max_alphabet, (options.size - specials.size()) / 2);
+  const size_t alphabet = std::min(options.max_alphabet, (options.size - kSpecials.size()) / 2);
   if (chars.size() > alphabet) chars.resize(alphabet);
 
   std::vector<std::string> symbols;  // symbol id -> piece ("x" or "##x")
   std::unordered_map<std::string, int32_t> symbol_id;
-  std::vector<std::string> vocab = specials;
+  std::vector<std::string> vocab = kSpecials;
   auto intern = [&](const std::string& s, bool add_to_vocab) {
     auto it = symbol_id.find(s);
     if (it != symbol_id.end()) return it->second;
@@ -169,6 +169,25 @@ std::vector<std::string> build_wordpiece_vocab(const std::vector<std::string>& f
   }
   progress.finish();
   return vocab;
+}
+
+}  // namespace
+
+std::vector<std::string> build_wordpiece_vocab(const std::vector<std::string>& files,
+                                               const VocabBuildOptions& options) {
+  check_size(options);
+  const BertTokenizer basic = basic_tokenizer(options);
+  WordCounts counts;
+  for (const auto& file : files) count_words(basic, read_file(file), file, counts);  // one file in memory at a time
+  return vocab_from_counts(counts, files.empty() ? "corpus" : files.front(), options);
+}
+
+std::vector<std::string> build_wordpiece_vocab(std::string_view corpus, const std::string& name,
+                                               const VocabBuildOptions& options) {
+  check_size(options);
+  WordCounts counts;
+  count_words(basic_tokenizer(options), corpus, name, counts);
+  return vocab_from_counts(counts, name, options);
 }
 
 }  // namespace xinzhi::text

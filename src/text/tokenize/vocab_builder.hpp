@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "text/tokenize/tokenizer.hpp"
@@ -19,6 +20,10 @@ struct VocabBuildOptions {
 
 // files: plain text, one document or sentence a line (for CoNLL files, the first column).
 std::vector<std::string> build_wordpiece_vocab(const std::vector<std::string>& files,
+                                               const VocabBuildOptions& options);
+// The same from a corpus in memory (one document or sentence a line); `name` is what messages
+// call it (invalid UTF-8 is an InputError at name:line:column).
+std::vector<std::string> build_wordpiece_vocab(std::string_view corpus, const std::string& name,
                                                const VocabBuildOptions& options);
 
 }  // namespace xinzhi::text

@@ -14,13 +14,10 @@
 
 namespace xinzhi::text {
 
-// This process's command line (/proc/self/cmdline) without the named options and their values
-// (both "--opt value" and "--opt=value"); element 0 is the program as it was invoked.
-std::vector<std::string> own_command_line_without(const std::vector<std::string>& options);
-
 class WorkerLauncher {
  public:
-  // Starts ranks 1..nproc-1: this executable (/proc/self/exe) with `args` (argv[1..]) followed by
+  // Starts ranks 1..nproc-1: this executable (/proc/self/exe) with `args` (argv[0..], the
+  // caller's command line for a worker) followed by
   // --rank R --world-size nproc --master-addr 127.0.0.1 --master-port port.
   WorkerLauncher(int nproc, int port, const std::vector<std::string>& args);
   // Kills and reaps the workers still running (the run failed on rank 0).

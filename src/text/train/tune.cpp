@@ -9,7 +9,6 @@
 #include <iostream>
 #include <limits>
 #include <random>
-#include <sstream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -17,6 +16,9 @@
 
 #include "core/error.hpp"
 #include "core/fs.hpp"
+#include "core/strings.hpp"
+#include "text/evaluate/evaluation.hpp"
+#include "text/model/model_folder.hpp"
 
 namespace xinzhi::text {
 
@@ -27,8 +29,7 @@ constexpr double kNone = std::numeric_limits<double>::quiet_NaN();  // no evalua
 namespace {
 
 bool parse_number(std::string_view s, double& out) {
-  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
-  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+  s = trim(s);
   if (s.empty()) return false;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
   return ec == std::errc() && end == s.data() + s.size() && std::isfinite(out);
@@ -50,38 +51,20 @@ double unit(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x
 // the trial cleanly (the trial's folder keeps what its last finished rung saved).
 struct BudgetSpent {};
 
-// While a trial trains, `text train`'s own report (stdout) and its info logs are not shown:
-// tune prints one line per finished rung instead.
+// While a trial trains, the driver's and trainer's info logs are not shown: tune logs one line
+// per finished rung instead.
 class QuietTrial {
  public:
-  QuietTrial() : old_buf_(std::cout.rdbuf(sink_.rdbuf())), old_level_(spdlog::get_level()) {
+  QuietTrial() : old_level_(spdlog::get_level()) {
     if (old_level_ < spdlog::level::warn) spdlog::set_level(spdlog::level::warn);
   }
-  ~QuietTrial() {
-    std::cout.rdbuf(old_buf_);
-    spdlog::set_level(old_level_);
-  }
+  ~QuietTrial() { spdlog::set_level(old_level_); }
   QuietTrial(const QuietTrial&) = delete;
   QuietTrial& operator=(const QuietTrial&) = delete;
 
  private:
-  std::ostringstream sink_;
-  std::streambuf* old_buf_;
   spdlog::level::level_enum old_level_;
 };
-
-bool is_tagged_file(const std::string& path) {  // as runner.cpp decides for masked LM
-  auto ext = fs::path(path).extension().string();
-  return ext == ".txt" || ext == ".conll" || ext == ".bio" || ext == ".bmes" || ext == ".iob";
-}
-
-// Training examples of the data set: one per sentence or record (training truncates, it does
-// not cut windows), which with the batch size gives every trial's number of steps.
-size_t training_examples(const TrainCommand& c) {
-  if (c.task == Task::token_classification || (c.task == Task::masked_lm && is_tagged_file(c.train_file)))
-    return read_tagged(c.train_file).size();
-  return read_text_records(c.train_file).size();
-}
 
 int64_t total_steps(size_t examples, size_t batch_size, size_t accumulation, int epochs) {
   const size_t batches = (examples + batch_size - 1) / batch_size;
@@ -113,15 +96,15 @@ std::string shell_quote(const std::string& s) {
 }
 
 // `xinzhi text train` with the user's data, model and fixed options and the trial's values.
-std::string reproduce_command(const TrainCommand& c, const Trial& t, const std::string& out) {
-  const TrainCommand d;  // defaults: options left at them are not repeated
-  std::string s = "xinzhi text train --task " + std::string(task_name(c.task)) + " --train " + shell_quote(c.train_file);
-  if (!c.dev_file.empty()) s += " --dev " + shell_quote(c.dev_file);
+std::string reproduce_command(const TrainSettings& c, const TrainFiles& files, const Trial& t, const std::string& out) {
+  const TrainSettings d;  // defaults: options left at them are not repeated
+  std::string s = "xinzhi text train --task " + std::string(task_name(c.task)) + " --train " + shell_quote(files.train);
+  if (!files.dev.empty()) s += " --dev " + shell_quote(files.dev);
   s += " -o " + shell_quote(out);
   auto opt = [&](const char* name, const std::string& v) { s += fmt::format(" {} {}", name, shell_quote(v)); };
-  if (!c.vocab_file.empty()) opt("--vocab", c.vocab_file);
+  if (!files.vocab.empty()) opt("--vocab", files.vocab);
   if (c.vocab_size != d.vocab_size) opt("--vocab-size", std::to_string(c.vocab_size));
-  if (!c.init_model.empty()) opt("--init", c.init_model);
+  if (!files.init.empty()) opt("--init", files.init);
   if (c.size != d.size) opt("--size", c.size);
   if (c.hidden) opt("--hidden", std::to_string(c.hidden));
   if (c.layers) opt("--layers", std::to_string(c.layers));
@@ -188,9 +171,7 @@ std::vector<size_t> parse_batch_sizes(const std::string& option, const std::stri
   while (pos <= text.size()) {
     size_t comma = text.find(',', pos);
     if (comma == std::string::npos) comma = text.size();
-    std::string item = text.substr(pos, comma - pos);
-    while (!item.empty() && item.front() == ' ') item.erase(item.begin());
-    while (!item.empty() && item.back() == ' ') item.pop_back();
+    const std::string item(trim(std::string_view(text).substr(pos, comma - pos)));
     size_t v = 0;
     auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), v);
     if (item.empty() || ec != std::errc() || end != item.data() + item.size() || v == 0)
@@ -252,12 +233,15 @@ std::vector<Trial> draw_trials(const SearchSpace& s, int n, uint64_t seed) {
   return out;
 }
 
-TuneResult run_tune(const TuneCommand& c) {
-  if (c.base.out_dir.empty()) throw UsageError("--out is required");
-  if (c.base.dev_file.empty()) throw UsageError("text tune needs --dev: the trials are compared on it");
+void validate(const TuneSettings& c) {
+  if (c.out_dir.empty()) throw UsageError("--out is required");
   if (c.trials < 1) throw UsageError("--trials must be at least 1");
   if (c.eta < 2) throw UsageError("--eta must be at least 2");
   validate(c.space);
+}
+
+TuneResult run_tune(const TuneSettings& c, const TextData& train, const TextData& dev, const StartingPoint& start_point) {
+  validate(c);
 
   TuneResult res;
   res.metric = c.base.metric.empty() ? default_metric(c.base.task) : c.base.metric;
@@ -265,12 +249,14 @@ TuneResult run_tune(const TuneCommand& c) {
   res.rungs = rung_count(c.trials, c.eta);
   const bool lower = res.lower_is_better;
 
-  const size_t examples = training_examples(c.base);
-  if (examples == 0) throw InputError(c.base.train_file, "the training set is empty");
+  // Training examples: one per sentence or record (training truncates, it does not cut
+  // windows), which with the batch size gives every trial's number of steps.
+  const size_t examples = train.size();
+  if (examples == 0) throw InputError(train.origin, "the training set is empty");
   std::vector<Trial> trials = draw_trials(c.space, c.trials, c.base.train.seed);
   for (auto& t : trials) t.total_steps = total_steps(examples, t.batch_size, c.base.train.accumulation, t.epochs);
 
-  const fs::path out = c.base.out_dir, trials_dir = out / "trials";
+  const fs::path out = c.out_dir, trials_dir = out / "trials";
   fs::remove_all(trials_dir);  // a previous search's leftovers
   fs::create_directories(trials_dir);
   auto trial_dir = [&](const Trial& t) { return trials_dir / fmt::format("trial-{:03}", t.id); };
@@ -281,12 +267,12 @@ TuneResult run_tune(const TuneCommand& c) {
   auto time_is_up = [&] { return limited && Clock::now() >= deadline; };
 
   spdlog::info("tune: {} trials, {} rungs (eta {}), metric {} on {}{}", c.trials, res.rungs, c.eta, res.metric,
-               c.base.dev_file, limited ? fmt::format(", budget {:.0f} s", c.budget_s) : std::string());
+               dev.origin, limited ? fmt::format(", budget {:.0f} s", c.budget_s) : std::string());
 
-  // Every trial trains with the vocabulary the first one built (the same one `text train` would
-  // build from the same data), so it is built once rather than once per trial and rung.
-  std::string vocab = c.base.vocab_file;
-  const bool shared_vocab = vocab.empty() && c.base.init_model.empty();
+  // Every trial trains with the same vocabulary (the one `text train` builds from the same
+  // data), so it is built once rather than once per trial and rung.
+  StartingPoint shared = start_point;
+  if (!shared.vocab && !shared.init) shared.vocab = build_training_vocab(train, c.base.vocab_size, c.base.uncased);
 
   std::vector<size_t> active(trials.size());
   for (size_t i = 0; i < active.size(); ++i) active[i] = i;
@@ -312,9 +298,8 @@ TuneResult run_tune(const TuneCommand& c) {
         t.rung = rung + 1;
         continue;
       }
-      TrainCommand tc = c.base;
-      tc.out_dir = dir.string();
-      tc.vocab_file = vocab;
+      TrainSettings tc = c.base;
+      tc.train.out_dir = dir.string();
       tc.dropout = t.dropout;
       tc.train.lr = t.lr;
       tc.train.warmup_ratio = t.warmup;
@@ -332,15 +317,11 @@ TuneResult run_tune(const TuneCommand& c) {
       const auto t0 = Clock::now();
       try {
         QuietTrial quiet;
-        run_train(tc);
+        train_text_model(train, &dev, tc, shared);
       } catch (const BudgetSpent&) {
         res.budget_hit = true;
       }
       const fs::path last = dir / "last", state_path = last / "trainer_state.json";
-      if (shared_vocab && vocab.empty() && fs::exists(last / "vocab.txt")) {
-        vocab = (trials_dir / "vocab.txt").string();
-        fs::copy_file(last / "vocab.txt", vocab, fs::copy_options::overwrite_existing);
-      }
       // The trainer's own best so far (epoch-end evaluations), from its saved state.
       auto state_best = [&](nlohmann::json& state) {
         if (!fs::exists(state_path)) return kNone;
@@ -366,7 +347,7 @@ TuneResult run_tune(const TuneCommand& c) {
         // rest of the schedule only replaces best/ with something better still.
         Model m = Model::load(last.string());
         auto tok = load_tokenizer(last.string(), m.config());
-        auto r = evaluate_file(m, tok, c.base.dev_file, c.base.max_length, c.base.stride, c.base.eval_batch);
+        auto r = evaluate(m, tok, dev, c.base.max_length, c.base.stride, c.base.eval_batch);
         const double v = metric_value(r.metrics, res.metric);
         if (std::isnan(best) || better(v, best, lower)) {
           copy_model(last, dir / "best");
@@ -412,7 +393,7 @@ TuneResult run_tune(const TuneCommand& c) {
   if (!trials.empty() && trials.front().rung > 0 && fs::exists(trial_dir(trials.front()) / "best")) {
     fs::remove_all(best_dir);
     fs::rename(trial_dir(trials.front()) / "best", best_dir);
-    res.reproduce = reproduce_command(c.base, trials.front(), (out / "retrain").string());
+    res.reproduce = reproduce_command(c.base, c.files, trials.front(), (out / "retrain").string());
   }
   fs::remove_all(trials_dir);
 
@@ -438,17 +419,6 @@ TuneResult run_tune(const TuneCommand& c) {
   write_file_atomic((out / "tune.json").string(), j.dump(2) + "\n");
   write_file_atomic((out / "tune.csv").string(), csv);
   return res;
-}
-
-std::string format_table(const TuneResult& r) {
-  std::string s = fmt::format("{:>5}  {:>9}  {:>5}  {:>6}  {:>6}  {:>7}  {:>5}  {:>11}  {:>10}  {:>8}\n", "trial", "lr", "batch",
-                              "epochs", "warmup", "dropout", "rung", "steps", r.metric, "time s");
-  for (auto& t : r.trials)
-    s += fmt::format("{:>5}  {:>9.3g}  {:>5}  {:>6}  {:>6.3f}  {:>7.3f}  {:>5}  {:>11}  {:>10}  {:>8.1f}\n", t.id, t.lr,
-                     t.batch_size, t.epochs, t.warmup, t.dropout, fmt::format("{}/{}", t.rung, r.rungs),
-                     fmt::format("{}/{}", t.steps, t.total_steps), t.rung > 0 ? fmt::format("{:.4f}", t.metric) : "-",
-                     t.seconds);
-  return s;
 }
 
 }  // namespace xinzhi::text

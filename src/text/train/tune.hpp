@@ -1,13 +1,15 @@
-// `xinzhi text tune`: random search over learning rate, batch size, epochs, warmup and dropout
-// with successive halving (every trial trains a first slice of its steps, the best 1/eta go on
-// with eta times more, ...) under a wall-time budget; results as a table, CSV and JSON.
+// Hyperparameter search (`xinzhi text tune`): random search over learning rate, batch size,
+// epochs, warmup and dropout with successive halving (every trial trains a first slice of its
+// steps, the best 1/eta go on with eta times more, ...) under a wall-time budget; every trial
+// trains through the training driver; the results go to tune.csv and tune.json.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
-#include "text/train/runner.hpp"
+#include "text/data/data_set.hpp"
+#include "text/train/driver.hpp"
 
 namespace xinzhi::text {
 
@@ -32,14 +34,26 @@ double parse_duration_seconds(const std::string& option, const std::string& text
 // Checks what each range may hold (lr > 0, whole epochs >= 1, fractions in [0, 1), low <= high).
 void validate(const SearchSpace& space);
 
-struct TuneCommand {
-  TrainCommand base;  // data, model and the fixed training options; base.out_dir is the tune folder
+// The files a search's data and starting point came from: what its reproduce command names.
+struct TrainFiles {
+  std::string train, dev;
+  std::string vocab;  // "": built from the training text
+  std::string init;   // "": from scratch
+};
+
+struct TuneSettings {
+  TrainSettings base;  // the model and the fixed training options (the searched ones are drawn)
+  TrainFiles files;
+  std::string out_dir;  // tune.csv, tune.json, best/ (trials/ while it runs)
   SearchSpace space;
   int trials = 9;
   int eta = 3;            // halving factor
   double budget_s = 0;    // wall-time limit in seconds; 0: none
   // The seed of the draws is base.train.seed, which also seeds every trial's training.
 };
+// The checks run_tune starts with (space, trials, eta, out_dir), for callers that want them
+// before reading any data.
+void validate(const TuneSettings& settings);
 
 struct Trial {
   int id = 0;  // 1-based, in draw order
@@ -67,9 +81,9 @@ std::vector<Trial> draw_trials(const SearchSpace& space, int n, uint64_t seed);
 // Number of rungs for n trials: 1 + floor(log_eta(n)), so the last rung keeps at least one.
 int rung_count(int n, int eta);
 
-// Runs the search; writes OUT/tune.csv, OUT/tune.json and OUT/best (the best trial's model).
-TuneResult run_tune(const TuneCommand& c);
-// The result as a table for people (best first).
-std::string format_table(const TuneResult& r);
+// Runs the search on the data read from settings.files (dev compares the trials; start as for
+// the driver); writes OUT/tune.csv, OUT/tune.json and OUT/best (the best trial's model).
+TuneResult run_tune(const TuneSettings& settings, const TextData& train, const TextData& dev,
+                    const StartingPoint& start = {});
 
 }  // namespace xinzhi::text

@@ -1,31 +1,27 @@
-#include "text/data/data.hpp"
+#include "text/data/data_files.hpp"
+
+#include <filesystem>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/csv.hpp"
 #include "core/error.hpp"
 #include "core/fs.hpp"
-#include "text/tokenize/tokenizer.hpp"
+#include "core/utf8.hpp"
 
 namespace xinzhi::text {
 
 namespace {
 
+// The lines of a data file, each checked to be UTF-8 (an InputError at file:line:column).
 template <class F>
-void for_each_line(const std::string& path, const std::string& content, F f) {
-  size_t pos = 0;
-  long line = 0;
-  while (pos < content.size()) {
-    size_t nl = content.find('\n', pos);
-    if (nl == std::string::npos) nl = content.size();
-    std::string_view s(content.data() + pos, nl - pos);
-    pos = nl + 1;
-    ++line;
-    if (!s.empty() && s.back() == '\r') s.remove_suffix(1);
+void for_each_text_line(const std::string& path, const std::string& content, F f) {
+  for_each_line(content, [&](long line, std::string_view s) {
     size_t bad = 0;
     if (!valid_utf8(s, &bad)) throw InputError(place(path, line, static_cast<long>(bad + 1)), "the text is not valid UTF-8");
     f(s, line);
-  }
+  });
 }
 
 std::vector<std::string> split_ws(std::string_view s) {
@@ -78,7 +74,7 @@ std::vector<TaggedSentence> read_tagged(const std::string& path) {
     }
     cur = TaggedSentence{};
   };
-  for_each_line(path, content, [&](std::string_view line, long n) {
+  for_each_text_line(path, content, [&](std::string_view line, long n) {
     auto cols = split_ws(line);
     if (cols.empty()) return flush();
     if (cols[0] == "-DOCSTART-") {
@@ -155,7 +151,7 @@ std::vector<TextRecord> read_text_records(const std::string& path) {
     return path.size() >= e.size() && path.compare(path.size() - e.size(), e.size(), e) == 0;
   };
   if (ends(".jsonl") || ends(".json")) {
-    for_each_line(path, content, [&](std::string_view line, long n) {
+    for_each_text_line(path, content, [&](std::string_view line, long n) {
       if (line.find_first_not_of(" \t") == std::string_view::npos) return;
       const std::string where = place(path, n);
       nlohmann::json j;
@@ -191,7 +187,7 @@ std::vector<TextRecord> read_text_records(const std::string& path) {
     std::vector<std::string> header;
     int text_col = -1, label_col = -1, value_col = -1;
     bool multi = false;
-    for_each_line(path, content, [&](std::string_view line, long n) {
+    for_each_text_line(path, content, [&](std::string_view line, long n) {
       const std::string where = place(path, n);
       if (header.empty()) {
         header = parse_csv_row(line, where);
@@ -219,7 +215,7 @@ std::vector<TextRecord> read_text_records(const std::string& path) {
       out.push_back(std::move(r));
     });
   } else {  // TSV: text<TAB>label
-    for_each_line(path, content, [&](std::string_view line, long n) {
+    for_each_text_line(path, content, [&](std::string_view line, long n) {
       if (line.empty()) return;
       const std::string where = place(path, n);
       auto tab = line.rfind('\t');
@@ -232,6 +228,20 @@ std::vector<TextRecord> read_text_records(const std::string& path) {
     });
   }
   return out;
+}
+
+bool is_tagged_file(const std::string& path) {
+  const auto ext = std::filesystem::path(path).extension().string();
+  return ext == ".txt" || ext == ".conll" || ext == ".bio" || ext == ".bmes" || ext == ".iob";
+}
+
+TextData read_text_data(const std::string& path, Task task) {
+  TextData d;
+  d.origin = path;
+  d.tagged = task == Task::token_classification || (task == Task::masked_lm && is_tagged_file(path));
+  if (d.tagged) d.sentences = read_tagged(path);
+  else d.records = read_text_records(path);
+  return d;
 }
 
 }  // namespace xinzhi::text
