@@ -54,7 +54,7 @@ void print_figures(const nlohmann::json& metrics) {
 void run_logs(LogsOptions o) {
   text::LogModelSettings& s = o.settings;
   text::check(s, [](const std::string& key, const std::string& why) { throw InputError(option_of(key), why); });
-  store::Warehouse wh(o.db);
+  store::Warehouse wh(o.db, /*create=*/false);
   const std::vector<store::TextRecord> records = wh.text_records();
   if (records.empty())
     throw InputError(o.db, "no maintenance logs: the warehouse has no text_records (a pipeline's ingest stage after "

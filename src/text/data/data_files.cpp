@@ -37,6 +37,13 @@ std::vector<std::string> split_ws(std::string_view s) {
   return out;
 }
 
+// Whether a file holds tagged words by its extension: how masked LM, which trains on either,
+// tells the two apart.
+bool is_tagged_file(const std::string& path) {
+  const auto ext = std::filesystem::path(path).extension().string();
+  return ext == ".txt" || ext == ".conll" || ext == ".bio" || ext == ".bmes" || ext == ".iob";
+}
+
 }  // namespace
 
 void to_iob2(std::vector<std::string>& tags) {
@@ -228,11 +235,6 @@ std::vector<TextRecord> read_text_records(const std::string& path) {
     });
   }
   return out;
-}
-
-bool is_tagged_file(const std::string& path) {
-  const auto ext = std::filesystem::path(path).extension().string();
-  return ext == ".txt" || ext == ".conll" || ext == ".bio" || ext == ".bmes" || ext == ".iob";
 }
 
 TextData read_text_data(const std::string& path, Task task) {

@@ -22,11 +22,9 @@ void to_iob2(std::vector<std::string>& tags);
 // and `label`/`labels`/`value` columns (RFC 4180 quoting).
 std::vector<TextRecord> read_text_records(const std::string& path);
 
-// Whether a file is tagged words by its extension (.txt, .conll, .bio, .bmes, .iob): how masked
-// LM, which trains on either, tells the two apart.
-bool is_tagged_file(const std::string& path);
-// The file as the data of a model for `task`: tagged sentences for ner (and masked LM on a
-// tagged file), text records otherwise. Its origin is the path.
+// The file as the data of a model for `task`: tagged sentences for ner, and for masked LM on a
+// file whose extension says tagged words (.txt, .conll, .bio, .bmes, .iob); text records
+// otherwise. Its origin is the path.
 TextData read_text_data(const std::string& path, Task task);
 
 }  // namespace xinzhi::text

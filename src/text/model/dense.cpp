@@ -76,8 +76,6 @@ struct DenseFn : public torch::autograd::Function<DenseFn> {
 
 }  // namespace
 
-bool dense_uses_onednn() { return onednn_sgemm() != nullptr; }
-
 torch::Tensor dense(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b) {
   const bool fast = onednn_sgemm() && x.device().is_cpu() && x.scalar_type() == torch::kFloat32 &&
                     w.scalar_type() == torch::kFloat32 && (!b.defined() || b.scalar_type() == torch::kFloat32) &&

@@ -11,9 +11,6 @@ namespace xinzhi::text {
 
 torch::Tensor dense(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b);
 
-// Whether dense() runs on oneDNN in this process (XINZHI_NO_ONEDNN=1 turns it off).
-bool dense_uses_onednn();
-
 // Threads for libtorch's intra-op pool and for the BLAS behind it: OpenBLAS keeps a pool of
 // its own, sized to the machine, that torch::set_num_threads does not reach.
 void set_compute_threads(int threads);

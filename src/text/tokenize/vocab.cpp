@@ -11,11 +11,6 @@ namespace xinzhi::text {
 
 namespace {
 bool is_strip_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'; }
-size_t utf8_chars(std::string_view s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
 }  // namespace
 
 void Vocab::Trie::build(const std::vector<std::pair<std::string_view, int32_t>>& entries) {
@@ -87,12 +82,7 @@ Vocab Vocab::from_tokens(std::vector<std::string> tokens, bool require_unk, cons
   v.tokens_ = std::move(tokens);
   if (v.tokens_.empty()) throw InputError(origin, "the vocabulary is empty");
   v.ids_.reserve(v.tokens_.size() * 2);
-  for (size_t i = 0; i < v.tokens_.size(); ++i) {
-    v.ids_[v.tokens_[i]] = static_cast<int32_t>(i);
-    if (v.tokens_[i].size() > 2 && v.tokens_[i].compare(0, 2, "##") == 0)
-      v.cont_ids_[v.tokens_[i].substr(2)] = static_cast<int32_t>(i);
-    v.max_chars_ = std::max(v.max_chars_, utf8_chars(v.tokens_[i]));
-  }
+  for (size_t i = 0; i < v.tokens_.size(); ++i) v.ids_[v.tokens_[i]] = static_cast<int32_t>(i);
   std::vector<std::pair<std::string_view, int32_t>> words, conts;
   for (const auto& [tok, id] : v.ids_) {
     if (tok.empty()) continue;

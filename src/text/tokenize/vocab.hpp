@@ -26,11 +26,6 @@ class Vocab {
     auto it = ids_.find(token);
     return it == ids_.end() ? -1 : it->second;
   }
-  // The id of the continuation piece "##" + piece, without building that string; -1 when absent.
-  int32_t continuation_id(std::string_view piece) const {
-    auto it = cont_ids_.find(piece);
-    return it == cont_ids_.end() ? -1 : it->second;
-  }
   // The longest entry that is a prefix of `s` (a word start, or with continuation=true a
   // "##" piece): its id and byte length; -1 when none. This is WordPiece's greedy match.
   int32_t longest_prefix(std::string_view s, bool continuation, size_t& length) const {
@@ -60,15 +55,12 @@ class Vocab {
   }
   const std::string& token(int32_t id) const { return tokens_.at(static_cast<size_t>(id)); }
   size_t size() const { return tokens_.size(); }
-  const std::vector<std::string>& tokens() const { return tokens_; }
 
   int32_t unk_id() const { return unk_; }
   int32_t cls_id() const { return cls_; }
   int32_t sep_id() const { return sep_; }
   int32_t pad_id() const { return pad_; }
   int32_t mask_id() const { return mask_; }
-  // The longest entry in code points (bounds WordPiece's search).
-  size_t max_token_chars() const { return max_chars_; }
 
  private:
   struct Hash {
@@ -92,9 +84,7 @@ class Vocab {
   Trie word_trie_, cont_trie_;
   std::vector<std::string> tokens_;
   std::unordered_map<std::string, int32_t, Hash, std::equal_to<>> ids_;
-  std::unordered_map<std::string, int32_t, Hash, std::equal_to<>> cont_ids_;  // "##x" keyed by "x"
   int32_t unk_ = -1, cls_ = -1, sep_ = -1, pad_ = -1, mask_ = -1;
-  size_t max_chars_ = 0;
 };
 
 }  // namespace xinzhi::text

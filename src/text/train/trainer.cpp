@@ -24,6 +24,9 @@ namespace xinzhi::text {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+// How many items a batch's summed loss runs over (words, texts, label decisions, masked tokens).
 int64_t loss_items(const Batch& b, const ModelConfig& c) {
   switch (c.task) {
     case Task::token_classification: {
@@ -43,6 +46,8 @@ int64_t loss_items(const Batch& b, const ModelConfig& c) {
   }
   return b.size;
 }
+
+}  // namespace
 
 bool cpu_has_bf16() {
   std::string info;

@@ -64,7 +64,4 @@ bool cpu_has_bf16();
 // An input error (exit 2) naming --bf16 when the CPU lacks bf16.
 void require_bf16_cpu();
 
-// How many items a batch's summed loss runs over (words, texts, label decisions, masked tokens).
-int64_t loss_items(const Batch& b, const ModelConfig& config);
-
 }  // namespace xinzhi::text
