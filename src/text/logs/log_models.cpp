@@ -171,29 +171,31 @@ std::string run_language(const LogModelSettings& s, const fs::path& out_dir, con
                           f3(ent["precision"].get<double>()), f3(ent["recall"].get<double>()), f3(ent["f1"].get<double>()),
                           f3(nt["token"]["micro avg"]["f1"].get<double>())});
 
-  auto kept = [](const FittedModel& f) {
+  // What each model's paragraph starts with: its data, size, kept checkpoint, loss and time.
+  auto trained_on = [](const FittedModel& f, size_t train_n, size_t dev_n, size_t test_n, const nlohmann::json& mj) {
     const TrainResult& t = f.trained.result;
-    return t.best_step >= 0 ? fmt::format("the checkpoint of step {} of {} kept on dev", t.best_step, t.steps)
-                            : fmt::format("{} steps (no dev records: the last model kept)", t.steps);
+    const std::string kept = t.best_step >= 0
+                                 ? fmt::format("the checkpoint of step {} of {} kept on dev", t.best_step, t.steps)
+                                 : fmt::format("{} steps (no dev records: the last model kept)", t.steps);
+    return fmt::format("{} training records, {} dev, {} test; {} parameters, {}-entry vocabulary; {}; loss {:.3f} → "
+                       "{:.3f}; {:.1f} s.",
+                       train_n, dev_n, test_n, f.parameters, f.vocab_size, kept, mj["first_loss"].get<double>(),
+                       mj["last_loss"].get<double>(), f.train_seconds + f.test_seconds);
   };
   std::string html;
   html += fmt::format("<h3>{} ({}): fault-category classifier</h3>", lname, lang);
   html += fmt::format(
-      "<p>{} training records, {} dev, {} test; {} parameters, {}-entry vocabulary; {}; loss {:.3f} → {:.3f}; "
-      "{:.1f} s. On the test split: <b>accuracy {:.3f}, macro-F1 {:.3f}</b>; the majority-class baseline (always "
-      "'{}') scores accuracy {:.3f}, macro-F1 {:.3f}. Model: <code>{}</code>.</p>",
-      cls_train, cls_dev, cls_test, cls.parameters, cls.vocab_size, kept(cls), lm["classifier"]["first_loss"].get<double>(),
-      lm["classifier"]["last_loss"].get<double>(), cls.train_seconds + cls.test_seconds, ct["accuracy"].get<double>(),
+      "<p>{} On the test split: <b>accuracy {:.3f}, macro-F1 {:.3f}</b>; the majority-class baseline (always '{}') "
+      "scores accuracy {:.3f}, macro-F1 {:.3f}. Model: <code>{}</code>.</p>",
+      trained_on(cls, cls_train, cls_dev, cls_test, lm["classifier"]), ct["accuracy"].get<double>(),
       ct["macro_f1"].get<double>(), html::escape(majority), baseline.accuracy, baseline.macro.f1,
       html::escape(lm["classifier"]["model_dir"].get<std::string>()));
   html += "<pre>" + html::escape(cls.test.text) + "</pre>";
   html += fmt::format("<h3>{} ({}): entity tagger{}</h3>", lname, lang, s.crf ? " (CRF)" : "");
   html += fmt::format(
-      "<p>{} training records, {} dev, {} test; {} parameters, {}-entry vocabulary; {}; loss {:.3f} → {:.3f}; "
-      "{:.1f} s. On the test split: <b>entity precision {:.3f}, recall {:.3f}, F1 {:.3f}</b> (conlleval), token "
-      "micro-F1 {:.3f}. Model: <code>{}</code>.</p>",
-      ner_train, ner_dev, ner_test, ner.parameters, ner.vocab_size, kept(ner), lm["tagger"]["first_loss"].get<double>(),
-      lm["tagger"]["last_loss"].get<double>(), ner.train_seconds + ner.test_seconds, ent["precision"].get<double>(),
+      "<p>{} On the test split: <b>entity precision {:.3f}, recall {:.3f}, F1 {:.3f}</b> (conlleval), token micro-F1 "
+      "{:.3f}. Model: <code>{}</code>.</p>",
+      trained_on(ner, ner_train, ner_dev, ner_test, lm["tagger"]), ent["precision"].get<double>(),
       ent["recall"].get<double>(), ent["f1"].get<double>(), nt["token"]["micro avg"]["f1"].get<double>(),
       html::escape(lm["tagger"]["model_dir"].get<std::string>()));
   html += "<pre>" + html::escape(ner.test.text) + "</pre>";
