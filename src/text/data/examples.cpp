@@ -4,9 +4,9 @@
 #include <numeric>
 #include <random>
 
-#include <fmt/format.h>
 
 #include "core/error.hpp"
+#include "core/utf8.hpp"
 #include "text/data/word_shape.hpp"
 
 namespace xinzhi::text {

@@ -55,8 +55,8 @@ struct BatchOptions {
 };
 // The batch options that follow from the model and its training data: the [PAD] and [MASK] ids,
 // the vocabulary size (masked LM's random tokens) and a ner label set's "O" (the label entity
-// dropout leaves alone). Every trainer (text train, fit_and_test) sets them here, so none misses
-// one. UsageError when entity_dropout is on for another task or a label set without "O".
+// dropout leaves alone), all set together so that none is missed (the training driver calls it).
+// UsageError when entity_dropout is on for another task or a label set without "O".
 void set_model_batch_options(BatchOptions& options, const ModelConfig& config, const BertTokenizer& tok,
                              const Labels& labels, Task task);
 // The batches of one epoch (deterministic in seed and epoch); for masked LM the 80/10/10
