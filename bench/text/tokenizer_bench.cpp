@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "core/fs.hpp"
-#include "text/tokenizer.hpp"
+#include "text/tokenize/tokenizer.hpp"
 
 int main(int argc, char** argv) {
   if (argc < 3) {

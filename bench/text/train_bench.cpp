@@ -11,9 +11,10 @@
 
 #include <spdlog/spdlog.h>
 
-#include "text/examples.hpp"
-#include "text/model.hpp"
-#include "text/trainer.hpp"
+#include "text/data/data_files.hpp"
+#include "text/data/examples.hpp"
+#include "text/model/model.hpp"
+#include "text/train/trainer.hpp"
 
 using namespace xinzhi::text;
 

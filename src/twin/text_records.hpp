@@ -37,13 +37,4 @@ std::vector<TextRecord> generate_records(const PlantConfig& plant, const std::ve
 // records/maintenance.jsonl and records/<split>.<lang>.bio under `dir` (the run folder).
 void write_records(const PlantConfig& plant, const std::vector<TextRecord>& records, const std::string& dir);
 
-// The tokens of a text for BIO files: for en, runs of letters and digits (a '.' between digits
-// stays in the number) and single punctuation marks; for zh, every character. Offsets are code
-// points. Exposed for tests.
-struct Token {
-  std::string text;
-  int start, end;
-};
-std::vector<Token> bio_tokens(const std::string& text, const std::string& lang);
-
 }  // namespace xinzhi::twin

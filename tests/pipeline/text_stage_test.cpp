@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "support/test_support.hpp"
@@ -26,6 +27,37 @@ std::size_t count(const std::string& text, const std::string& what) {
 bool has_run_folder(const TempDir& dir) {
   std::error_code ec;
   return fs::exists(dir / "runs", ec) && !fs::is_empty(dir / "runs", ec);
+}
+
+// A small plant (few days, few machines, 700 logs) and a small model, run once for the tests
+// that look at its text stage.
+const char* kTextSettings =
+    "{size: tiny, hidden: 64, heads: 2, layers: 1, epochs: 6, lr: 0.002, batch_size: 16, vocab_size: 600, threads: 1}";
+struct SmallRun {
+  TempDir dir;
+  xinzhi::testing::CommandResult result;
+  fs::path run;
+  SmallRun() {
+    write_text(dir / "plant.yaml", "records: {count: 700, zh_share: 0.5, dev_share: 0.1, test_share: 0.2}\n");
+    write_text(dir / "p.yaml",
+               "name: sf\nseed: 7\nstages:\n  - simulate: {plant: plant.yaml, days: 3, machines: 4}\n  - ingest: {}\n"
+               "  - text: " + std::string(kTextSettings) + "\n");
+    result = run_xinzhi("-q run " + (dir / "p.yaml") + " --runs-dir " + (dir / "runs"));
+    if (result.exit_code == 0) run = fs::directory_iterator(dir / "runs")->path();
+  }
+};
+SmallRun& small_run() {
+  static SmallRun r;
+  return r;
+}
+
+// The figures without the wall times, which differ from run to run.
+nlohmann::json without_times(nlohmann::json j) {
+  if (j.is_object()) {
+    for (const char* k : {"seconds", "train_seconds", "test_seconds"}) j.erase(k);
+    for (auto& [k, v] : j.items()) v = without_times(v);
+  }
+  return j;
 }
 
 }  // namespace
@@ -64,15 +96,9 @@ TEST(TextStage, WithoutLogsTheStageFailsWithAClearMessage) {
 // the majority-class baseline on the test split of unseen templates, in both languages, and
 // the tagger must find entities there.
 TEST(TextStage, TrainsAndReportsClassifierAndTaggerForBothLanguages) {
-  TempDir dir;
-  write_text(dir / "plant.yaml", "records: {count: 700, zh_share: 0.5, dev_share: 0.1, test_share: 0.2}\n");
-  write_text(dir / "p.yaml",
-             "name: sf\nseed: 7\nstages:\n  - simulate: {plant: plant.yaml, days: 3, machines: 4}\n  - ingest: {}\n"
-             "  - text: {size: tiny, hidden: 64, heads: 2, layers: 1, epochs: 6, lr: 0.002, batch_size: 16,"
-             " vocab_size: 600, threads: 1}\n");
-  const auto r = run_xinzhi("-q run " + (dir / "p.yaml") + " --runs-dir " + (dir / "runs"));
+  const auto& r = small_run().result;
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  const fs::path run = fs::directory_iterator(dir / "runs")->path();
+  const fs::path& run = small_run().run;
   const auto metrics = nlohmann::json::parse(read_text((run / "metrics.json").string()));
   const auto& stage = metrics["stages"][2];
   ASSERT_EQ(stage["name"], "text");
@@ -112,4 +138,30 @@ TEST(TextStage, TrainsAndReportsClassifierAndTaggerForBothLanguages) {
   EXPECT_EQ(count(html, "entity level (conlleval / seqeval default):"), 2u);
   EXPECT_GE(count(html, "precision    recall  f1-score   support"), 8u);  // 2 x (1 + 3)
   EXPECT_EQ(count(html, "majority-class baseline"), 2u);
+}
+
+// `xinzhi text logs` on the run's warehouse with the stage's settings and the pipeline's seed:
+// the same figures (and the same models) as the stage.
+TEST(TextStage, TheTextLogsCommandGivesTheStagesFigures) {
+  const auto& r = small_run().result;
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const fs::path& run = small_run().run;
+  const TempDir out;
+  const auto c = run_xinzhi("-q text logs --db " + (run / "warehouse.db").string() + " -o " + (out / "logs") +
+                            " --size tiny --hidden 64 --heads 2 --layers 1 --epochs 6 --lr 0.002 --batch-size 16"
+                            " --vocab-size 600 --threads 1 --seed 7");
+  ASSERT_EQ(c.exit_code, 0) << c.output;
+  const auto stage = nlohmann::json::parse(read_text((run / "metrics.json").string()))["stages"][2];
+  ASSERT_EQ(stage["name"], "text");
+  const auto command = nlohmann::json::parse(read_text(out / "logs/metrics.json"));
+  EXPECT_EQ(without_times(command), without_times(stage["metrics"]));
+  for (const char* lang : {"en", "zh"}) {
+    SCOPED_TRACE(lang);
+    const double acc = stage["metrics"]["languages"][lang]["classifier"]["test"]["accuracy"];
+    EXPECT_NE(c.output.find(fmt::format("{}: fault classifier: accuracy {:.4f}", lang, acc)), std::string::npos) << c.output;
+    for (const char* kind : {"fault-classifier", "entity-tagger"}) {
+      const std::string model = std::string("models/text-") + lang + "-" + kind + "/model.safetensors";
+      EXPECT_TRUE(read_text((run / model).string()) == read_text(out / ("logs/" + model))) << model;
+    }
+  }
 }

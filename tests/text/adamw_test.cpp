@@ -7,7 +7,7 @@
 
 #include <gtest/gtest.h>
 
-#include "text/adamw.hpp"
+#include "text/train/adamw.hpp"
 
 using namespace xinzhi::text;
 

@@ -6,7 +6,7 @@
 
 #include <gtest/gtest.h>
 
-#include "text/dropout.hpp"
+#include "text/model/dropout.hpp"
 
 using namespace xinzhi::text;
 

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "core/error.hpp"
-#include "text/examples.hpp"
+#include "text/data/examples.hpp"
 
 using namespace xinzhi::text;
 

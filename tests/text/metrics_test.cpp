@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "support/test_support.hpp"
-#include "text/data.hpp"
-#include "text/metrics.hpp"
+#include "text/data/data_files.hpp"
+#include "text/evaluate/metrics.hpp"
 
 using namespace xinzhi::text;
 

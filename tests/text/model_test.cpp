@@ -12,10 +12,10 @@
 #include "core/error.hpp"
 #include "core/fs.hpp"
 #include "support/test_support.hpp"
-#include "text/examples.hpp"
-#include "text/model.hpp"
-#include "text/safetensors.hpp"
-#include "text/trainer.hpp"
+#include "text/data/examples.hpp"
+#include "text/model/model.hpp"
+#include "text/model/safetensors.hpp"
+#include "text/train/trainer.hpp"
 
 using namespace xinzhi::text;
 using xinzhi::testing::TempDir;

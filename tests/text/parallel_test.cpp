@@ -14,8 +14,8 @@
 #include <nlohmann/json.hpp>
 
 #include "support/test_support.hpp"
-#include "text/safetensors.hpp"
-#include "text/trainer.hpp"
+#include "text/model/safetensors.hpp"
+#include "text/train/trainer.hpp"
 
 using xinzhi::testing::read_text;
 using xinzhi::testing::run_shell;

@@ -2,9 +2,9 @@
 // split back exactly; word shapes reach the token type ids piece by piece.
 #include <gtest/gtest.h>
 
-#include "text/examples.hpp"
-#include "text/passages.hpp"
-#include "text/word_shape.hpp"
+#include "text/data/examples.hpp"
+#include "text/data/passages.hpp"
+#include "text/data/word_shape.hpp"
 
 using namespace xinzhi::text;
 

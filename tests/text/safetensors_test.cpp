@@ -6,7 +6,7 @@
 
 #include "core/error.hpp"
 #include "support/test_support.hpp"
-#include "text/safetensors.hpp"
+#include "text/model/safetensors.hpp"
 
 using namespace xinzhi::text;
 using xinzhi::testing::TempDir;

@@ -7,8 +7,8 @@
 
 #include "core/error.hpp"
 #include "support/test_support.hpp"
-#include "text/tokenizer.hpp"
-#include "text/vocab_builder.hpp"
+#include "text/tokenize/tokenizer.hpp"
+#include "text/tokenize/vocab_builder.hpp"
 
 using namespace xinzhi::text;
 using xinzhi::valid_utf8;

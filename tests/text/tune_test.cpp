@@ -9,7 +9,7 @@
 
 #include "core/error.hpp"
 #include "support/test_support.hpp"
-#include "text/tune.hpp"
+#include "text/train/tune.hpp"
 
 using xinzhi::testing::read_text;
 using xinzhi::testing::expect_input_error;

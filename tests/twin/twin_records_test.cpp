@@ -176,16 +176,3 @@ TEST(TwinRecords, BioFilesParseAndAgreeWithTheRecords) {
       EXPECT_EQ(rec, expected.size()) << name;
     }
 }
-
-TEST(TwinRecords, EnglishTokensSplitWordsNumbersAndPunctuation) {
-  const auto tokens = twin::bio_tokens("Vibration 7.2 mm/s at M03.", "en");
-  std::vector<std::string> texts;
-  for (const auto& t : tokens) texts.push_back(t.text);
-  EXPECT_EQ(texts, (std::vector<std::string>{"Vibration", "7.2", "mm", "/", "s", "at", "M03", "."}));
-  EXPECT_EQ(tokens[1].start, 10);
-  EXPECT_EQ(tokens[1].end, 13);
-  const auto zh = twin::bio_tokens("振动 7.2", "zh");
-  ASSERT_EQ(zh.size(), 5u);
-  EXPECT_EQ(zh[0].text, "振");
-  EXPECT_EQ(zh[2].start, 3);
-}
