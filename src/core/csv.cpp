@@ -2,7 +2,8 @@
 
 namespace xinzhi {
 
-bool split_csv(std::string_view line, std::vector<std::string_view>& fields, std::string& storage, char sep) {
+bool split_csv(std::string_view line, std::vector<std::string_view>& fields, std::string& storage, CsvDialect dialect) {
+  const char sep = dialect.separator;
   fields.clear();
   if (line.find('"') == std::string_view::npos) {
     std::size_t start = 0;
@@ -38,6 +39,8 @@ bool split_csv(std::string_view line, std::vector<std::string_view>& fields, std
           storage.push_back(line[i++]);
         }
       }
+      if (dialect.text_after_quote)
+        while (i < line.size() && line[i] != sep) storage.push_back(line[i++]);
       fields.emplace_back(storage.data() + begin, storage.size() - begin);
       if (i == line.size()) return true;
       if (line[i] != sep) return false;
@@ -52,11 +55,11 @@ bool split_csv(std::string_view line, std::vector<std::string_view>& fields, std
   }
 }
 
-bool split_csv(std::string_view line, std::vector<std::string>& fields, char sep) {
+bool split_csv(std::string_view line, std::vector<std::string>& fields, CsvDialect dialect) {
   std::vector<std::string_view> views;
   std::string storage;
   fields.clear();
-  if (!split_csv(line, views, storage, sep)) return false;
+  if (!split_csv(line, views, storage, dialect)) return false;
   fields.assign(views.begin(), views.end());
   return true;
 }

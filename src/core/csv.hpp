@@ -10,14 +10,22 @@
 
 namespace xinzhi {
 
+// How a CSV file may bend RFC 4180: text after a field's closing quote (`"fuse blown" ,x`, as
+// spreadsheets write) kept as part of the field instead of refusing the line.
+struct CsvDialect {
+  char separator = ',';
+  bool text_after_quote = false;
+};
+
 // Splits one line into fields. Fields without quotes are views into line; unquoted text of
 // quoted fields goes into storage (cleared first, reserved so that the views stay valid).
-// False when a quote is unbalanced or a quoted field is followed by anything but a comma.
+// False when a quote is unbalanced or (unless the dialect allows it) a quoted field is followed
+// by anything but the separator.
 bool split_csv(std::string_view line, std::vector<std::string_view>& fields, std::string& storage,
-               char separator = ',');
+               CsvDialect dialect = {});
 
 // The same with owned fields, for readers off the hot path. False as above.
-bool split_csv(std::string_view line, std::vector<std::string>& fields, char separator = ',');
+bool split_csv(std::string_view line, std::vector<std::string>& fields, CsvDialect dialect = {});
 
 // A field as CSV writes it: quoted when it holds the separator, a quote or a line break.
 std::string csv_quote(std::string_view field, char separator = ',');

@@ -100,31 +100,10 @@ std::vector<TaggedSentence> read_tagged(const std::string& path) {
 
 namespace {
 
+// A row of a records CSV: core's splitter, keeping text after a closing quote as spreadsheets do.
 std::vector<std::string> parse_csv_row(std::string_view line, const std::string& where) {
   std::vector<std::string> out;
-  std::string cur;
-  bool quoted = false, was_quoted = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    char c = line[i];
-    if (quoted) {
-      if (c == '"') {
-        if (i + 1 < line.size() && line[i + 1] == '"') cur += '"', ++i;
-        else quoted = false;
-      } else {
-        cur += c;
-      }
-    } else if (c == '"' && cur.empty() && !was_quoted) {
-      quoted = was_quoted = true;
-    } else if (c == ',') {
-      out.push_back(std::move(cur));
-      cur.clear();
-      was_quoted = false;
-    } else {
-      cur += c;
-    }
-  }
-  if (quoted) throw InputError(where, "unterminated quoted field");
-  out.push_back(std::move(cur));
+  if (!split_csv(line, out, CsvDialect{',', /*text_after_quote=*/true})) throw InputError(where, "unterminated quoted field");
   return out;
 }
 
