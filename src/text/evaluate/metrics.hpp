@@ -25,7 +25,7 @@ struct ClassReport {
 };
 
 // Token (or text) level: each position has one gold and one predicted label. Rows are ordered
-// as the report: by entity type, B- before I-, then O (other labels alphabetically).
+// as in the reports: by entity type, B- before I-, then O (other labels alphabetically).
 ClassReport label_report(const std::vector<std::string>& gold, const std::vector<std::string>& pred);
 
 // Entity level over sentences of IOB2 tags. strict=false: conlleval/seqeval default (an I-
