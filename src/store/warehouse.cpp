@@ -36,6 +36,8 @@ Warehouse::Warehouse(const std::string& path, ReadOnly)
 
 Warehouse Warehouse::open_read_only(const std::string& path) { return Warehouse(path, ReadOnly{}); }
 
+void Warehouse::sync_every_commit(bool full) { db_.exec(full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"); }
+
 void Warehouse::append_readings(const Table& t) {
   const Column& ts = t.column("ts");
   const Column& machine = t.column("machine");

@@ -46,6 +46,10 @@ class Warehouse {
   static Warehouse open_read_only(const std::string& path);
 
   Database& db() { return db_; }
+  // full: every commit reaches the disk before it returns (synchronous=FULL), for a source that
+  // acknowledges data after the commit; otherwise a commit survives a crash of the process, not
+  // of the machine (WAL with synchronous=NORMAL, the default).
+  void sync_every_commit(bool full);
   const std::string& path() const { return db_.path(); }
 
   // Readings: a table with columns ts (timestamp), machine, sensor (string), value (float64).

@@ -97,7 +97,7 @@ MqttIngestStats MqttIngester::run(const std::atomic<bool>* stop_flag) {
   store::Warehouse wh(opt_.db);
   // The broker forgets a message once we acknowledge it, so the commit before the PUBACK must
   // reach the disk, not only the page cache: FULL syncs the WAL on every commit.
-  wh.db().exec(opt_.durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+  wh.sync_every_commit(opt_.durable);
   std::string source = broker.url();
   for (std::size_t i = 0; i < opt_.topics.size(); ++i) source += (i ? "," : " ") + opt_.topics[i];
   BatchWriter writer(wh, source);
