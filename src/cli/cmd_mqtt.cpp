@@ -13,10 +13,13 @@
 #include <fmt/format.h>
 
 #include "acquire/file_ingest.hpp"
+#include "acquire/landing/csv_readings.hpp"
+#include "acquire/landing/json_readings.hpp"
 #include "acquire/mqtt/mqtt_ingester.hpp"
 #include "acquire/mqtt/mqtt_publisher.hpp"
 #include "cli/commands.hpp"
 #include "core/error.hpp"
+#include "core/fs.hpp"
 #include "core/progress.hpp"
 
 namespace xinzhi::cli {
@@ -80,7 +83,17 @@ void run_publish(PublishCli& c) {
     std::ifstream in(file, std::ios::binary);
     if (!in) throw InputError(file, "cannot be read");
     const std::string gateway = c.gateway.empty() ? fs::path(file).stem().string() : c.gateway;
-    const bool jsonl = fs::path(file).extension() != ".csv";
+    const std::string ext = fs::path(file).extension().string();
+    if (ext == ".json") {  // a JSON document travels whole, as one message
+      const std::string text = read_file(file);
+      acquire::JsonReadings doc;
+      acquire::JsonReadingParser(acquire::ReadingRules{}, 0).parse_document(text, doc);
+      pub.publish_document(gateway, text, doc.readings.size() + doc.rejected.size());
+      progress.set(pub.messages());
+      if (g_stop) break;
+      continue;
+    }
+    const bool jsonl = ext != ".csv";
     std::string line, header;
     bool first = true;
     auto send = [&] {
@@ -96,8 +109,8 @@ void run_publish(PublishCli& c) {
     while (!g_stop && std::getline(in, line)) {
       if (!line.empty() && line.back() == '\r') line.pop_back();
       if (line.empty()) continue;
-      if (first && !jsonl) {  // the header travels ahead of each message's lines
-        first = false;
+      if (first && !jsonl && acquire::CsvReadingLayout::is_header(line)) {
+        first = false;  // the header travels ahead of each message's lines
         header = line;
         continue;
       }

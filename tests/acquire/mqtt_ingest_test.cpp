@@ -146,3 +146,38 @@ TEST(MqttIngest, OldMessageIdsAreForgotten) {
   EXPECT_EQ(count(db, "SELECT count(*) FROM mqtt_seen WHERE msg_id = 'gw/old'"), 0);
   EXPECT_EQ(count(db, "SELECT count(*) FROM mqtt_seen WHERE msg_id = 'gw/recent'"), 1);
 }
+
+// `xinzhi mqtt publish` sends each kind of landing file as the ingester reads it: CSV lines with
+// their header (a headerless file's first row is a reading, not a header), JSON Lines line by
+// line, and a JSON document whole (a pretty-printed list is not
+// JSON Lines), so every reading of the folder arrives once.
+TEST(MqttIngest, PublishCommandSendsCsvJsonLinesAndJsonDocuments) {
+  if (!have_program("mosquitto")) GTEST_SKIP() << "mosquitto is not installed (scripts/install-deps installs it)";
+  TempDir dir;
+  Mosquitto broker(dir);
+  ASSERT_TRUE(broker.ready()) << read_text(dir / "mosquitto.out");
+  const std::string db = dir / "w.db", land = dir / "landing";
+  std::filesystem::create_directories(land);
+  const std::string t0 = iso_now_plus(-3000), t1 = iso_now_plus(-2000), t2 = iso_now_plus(-1000);
+  write_text(land + "/a.csv", "machine,sensor,ts,value\nM01,speed," + t0 + ",10\nM01,speed," + t1 + ",11\n");
+  write_text(land + "/a2.csv", t0 + ",M04,speed,20\n" + t1 + ",M04,speed,21\n");  // no header: all rows
+  write_text(land + "/b.jsonl", R"({"ts":")" + t0 + R"(","machine":"M02","sensor":"power","value":1.5})" "\n" +
+                                    R"({"ts":")" + t1 + R"(","machine":"M02","sensor":"power","value":2.5})" "\n");
+  write_text(land + "/c.json", "[\n  {\"ts\": \"" + t0 + "\", \"machine\": \"M03\", \"sensor\": \"power\", \"value\": 3},\n"
+                               "  {\"ts\": \"" + t1 + "\", \"machine\": \"M03\", \"sensor\": \"power\", \"value\": 4},\n"
+                               "  {\"ts\": \"" + t2 + "\", \"machine\": \"M03\", \"sensor\": \"power\", \"value\": 5}\n]\n");
+  const std::string log = dir / "ingest.log";
+  Child ingest({XINZHI_BINARY, "mqtt", "ingest", "--broker", broker.url(), "--db", db, "--client-id", "docs",
+                "--max-messages", "4", "--idle-exit", "20"},
+               log);
+  ASSERT_TRUE(wait_for_text(log, "subscribed to plant/+/readings", 15)) << read_text(log);
+  const auto pub = run_xinzhi("mqtt publish " + land + " --broker " + broker.url() + " --batch 10");
+  ASSERT_EQ(pub.exit_code, 0) << pub.output;
+  EXPECT_NE(pub.output.find("4 messages, 9 readings"), std::string::npos) << pub.output;
+  ASSERT_TRUE(ingest.wait_for(30)) << read_text(log);
+  EXPECT_EQ(ingest.exit_code(), 0) << read_text(log);
+  EXPECT_EQ(count(db, "SELECT count(*) FROM readings"), 9);
+  EXPECT_EQ(count(db, "SELECT sum(value) FROM readings WHERE machine = 'M04'"), 41);
+  EXPECT_EQ(count(db, "SELECT count(*) FROM quarantine"), 0);
+  EXPECT_EQ(count(db, "SELECT sum(value) FROM readings WHERE machine = 'M03'"), 12);
+}

@@ -110,6 +110,12 @@ void MqttPublisher::publish_lines(const std::string& gateway, const std::vector<
   readings_ += lines.size();
 }
 
+void MqttPublisher::publish_document(const std::string& gateway, const std::string& document,
+                                     std::size_t readings) {
+  send(topic_for(gateway), "#id=" + next_id(gateway) + "\n" + document);
+  readings_ += readings;
+}
+
 void MqttPublisher::ensure_connected() {
   if (impl_->client->is_connected()) return;
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(opt_.give_up_s);

@@ -44,6 +44,9 @@ class MqttPublisher {
   // ahead of the lines so that the ingester reads the columns by name ("" for JSON Lines).
   void publish_lines(const std::string& gateway, const std::vector<std::string>& lines,
                      const std::string& csv_header);
+  // A whole JSON document (one reading, a list, or {"readings": [...]}) as one message;
+  // readings: how many it holds, for the count.
+  void publish_document(const std::string& gateway, const std::string& document, std::size_t readings);
   // Waits until the broker has acknowledged every message published so far.
   void flush();
 
