@@ -15,5 +15,6 @@ void add_mqtt_command(CLI::App& app);
 void add_modbus_command(CLI::App& app);
 void add_schedule_command(CLI::App& app);
 void add_text_command(CLI::App& app);
+void add_learn_command(CLI::App& app);
 
 }  // namespace xinzhi::cli

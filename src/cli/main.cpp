@@ -121,6 +121,7 @@ int main(int argc, char** argv) {
   xinzhi::cli::add_mqtt_command(app);
   xinzhi::cli::add_modbus_command(app);
   xinzhi::cli::add_clean_command(app);
+  xinzhi::cli::add_learn_command(app);
   xinzhi::cli::add_text_command(app);
   xinzhi::cli::add_schedule_command(app);
   xinzhi::cli::add_sql_command(app);
