@@ -77,7 +77,8 @@ PartIngest ingest_records(store::Warehouse& wh, const std::string& file) {
     store::TextRecord r;
     for (auto [key, out, required] : {std::tuple{"id", &r.record_id, true}, std::tuple{"text", &r.text, true},
                                       std::tuple{"lang", &r.lang, true}, std::tuple{"split", &r.split, true},
-                                      std::tuple{"machine", &r.machine, false}, std::tuple{"label", &r.label, false}})
+                                      std::tuple{"machine", &r.machine, false}, std::tuple{"label", &r.label, false},
+                                      std::tuple{"kind", &r.kind, false}})
       if (auto e = string_field(j, key, *out, required); !e.empty()) return e;
     if (r.split != "train" && r.split != "dev" && r.split != "test")
       return fmt::format("unknown split '{}' (train, dev or test)", r.split);

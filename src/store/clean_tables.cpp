@@ -73,4 +73,17 @@ std::vector<AlignedRow> read_aligned_rows(Database& db) {
   return rows;
 }
 
+void for_each_aligned_row(Database& db, const std::function<void(const AlignedRow&)>& fn) {
+  Statement q = db.prepare("SELECT machine, sensor, ts, value, n FROM clean_aligned ORDER BY machine, ts, sensor");
+  AlignedRow row;
+  while (q.step()) {
+    row.machine = q.get_text(0);
+    row.sensor = q.get_text(1);
+    row.ts = q.get_int(2);
+    row.value = q.is_null(3) ? std::nan("") : q.get_double(3);
+    row.n = q.get_int(4);
+    fn(row);
+  }
+}
+
 }  // namespace xinzhi::store

@@ -215,6 +215,39 @@ const std::vector<std::string>& migrations() {
       INSERT INTO machines(machine, first_ts, last_ts)
         SELECT machine, min(ts), max(ts) FROM readings GROUP BY machine;
       )SQL",
+      // 6: what a record reports (a fault, a repair, maintenance, an inspection), which makes the
+      // records a maintenance log; the sensor models' predictions and the detectors' alarms.
+      R"SQL(
+      ALTER TABLE text_records ADD COLUMN kind TEXT NOT NULL DEFAULT '';
+      CREATE INDEX text_records_kind ON text_records(kind, machine, ts);
+      -- One row per prediction: the model that made it (its folder) and the data range that
+      -- model was trained on, for whom (machine), when (ts: the time the features were taken),
+      -- what (target) and for how far ahead (horizon_ms).
+      CREATE TABLE predictions (
+        id           INTEGER PRIMARY KEY,
+        model        TEXT NOT NULL,
+        trained_from INTEGER NOT NULL,
+        trained_to   INTEGER NOT NULL,
+        machine      TEXT NOT NULL,
+        ts           INTEGER NOT NULL,
+        target       TEXT NOT NULL,           -- failure_within (probability), time_to_failure (hours), ...
+        value        REAL NOT NULL,
+        horizon_ms   INTEGER NOT NULL,
+        UNIQUE (model, machine, ts, target)
+      );
+      -- Alarms of the anomaly detectors: a series' (or, with sensor '', a machine's) score over
+      -- the rule's threshold. state: open, acknowledged, cleared.
+      CREATE TABLE alarms (
+        id       INTEGER PRIMARY KEY,
+        machine  TEXT NOT NULL,
+        sensor   TEXT NOT NULL DEFAULT '',
+        ts       INTEGER NOT NULL,
+        score    REAL NOT NULL,
+        rule     TEXT NOT NULL,
+        state    TEXT NOT NULL DEFAULT 'open',
+        UNIQUE (machine, sensor, ts, rule)
+      );
+      )SQL",
   };
   return kMigrations;
 }
@@ -242,6 +275,8 @@ const std::vector<TableInfo>& tables() {
       {"clean_metrics", "data-quality metrics per series and window, before and after cleaning", {"window_start", "window_end"}},
       {"clean_aligned", "each machine's sensors on one time grid", {"ts"}},
       {"runs", "pipeline runs: folder, status and metrics", {"started_ms", "finished_ms"}},
+      {"predictions", "the sensor models' predictions, each with its model and the data range it learned from", {"trained_from", "trained_to", "ts"}},
+      {"alarms", "anomaly detectors' alarms: score over the rule's threshold, and their state", {"ts"}},
   };
   return kTables;
 }

@@ -97,14 +97,14 @@ std::int64_t Warehouse::quarantine_count(const std::string& stage) {
 void Warehouse::put_text_records(const std::vector<TextRecord>& records) {
   Transaction tx(db_);
   Statement ins = db_.prepare(
-      "INSERT OR REPLACE INTO text_records(record_id, ts, machine, lang, split, text, label, value, entities) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "INSERT OR REPLACE INTO text_records(record_id, ts, machine, lang, split, text, label, value, entities, kind) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   for (const auto& r : records) {
     ins.bind(1, r.record_id).bind(2, r.ts).bind(3, r.machine).bind(4, r.lang).bind(5, r.split).bind(6, r.text);
     ins.bind(7, r.label);
     if (r.has_value) ins.bind(8, r.value);
     else ins.bind_null(8);
-    ins.bind(9, r.entities_json).run();
+    ins.bind(9, r.entities_json).bind(10, r.kind).run();
   }
   tx.commit();
 }

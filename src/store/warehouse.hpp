@@ -17,6 +17,7 @@ namespace xinzhi::store {
 
 struct TextRecord {
   std::string record_id, lang, split, text, label, entities_json = "[]", machine;
+  std::string kind;  // fault, repair, maintenance, inspection ("" when the record did not say)
   std::int64_t ts = 0;
   bool has_value = false;
   double value = 0;

@@ -318,6 +318,12 @@ void apply_overrides(PlantConfig& p, const PlantOverrides& o) {
     p.days = *o.days;
   }
   if (o.seed) p.seed = *o.seed;
+  if (o.sample_s) {
+    if (*o.sample_s < 1 || *o.sample_s > 86400)
+      throw UsageError(fmt::format("sample_s must be between 1 and 86400 seconds, got {}", *o.sample_s));
+    for (auto& type : p.types)
+      for (auto& sensor : type.sensors) sensor.rate_s = std::max(sensor.rate_s, *o.sample_s);
+  }
   if (o.machines) {
     const int want = *o.machines;
     if (want < 1 || want > 9999) throw UsageError(fmt::format("--machines must be between 1 and 9999, got {}", want));

@@ -130,6 +130,9 @@ struct PlantOverrides {
   std::optional<int> days;
   std::optional<std::uint64_t> seed;
   std::optional<int> machines;
+  // No sensor sampled more often than once per this many seconds (a historian's export of a
+  // longer period, kept at coarser resolution): each sensor's rate_s is raised to at least it.
+  std::optional<int> sample_s;
 };
 void apply_overrides(PlantConfig& plant, const PlantOverrides& overrides);
 // (Re)builds plant.machines from plant.groups: ids M01, M02, ... in group order.

@@ -1,0 +1,324 @@
+#include "learn/plant/failure_model.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
+
+#include "core/error.hpp"
+#include "core/fs.hpp"
+#include "core/progress.hpp"
+#include "learn/evaluate/metrics.hpp"
+#include "learn/plant/failure_labels.hpp"
+
+namespace xinzhi::learn {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr double kHourMs = 3'600'000.0;
+
+struct Labelled {
+  Dataset cls, reg;  // same rows; labels 0/1 and hours to failure
+  std::vector<TimestampMs> t;
+};
+
+Labelled label_rows(const MachineFeatures& f, const FailureLabeler& labeler, const std::vector<std::size_t>& order) {
+  Labelled out;
+  out.cls.features = out.reg.features = f.names;
+  for (std::size_t i : order) {
+    const auto& row = f.rows[i];
+    const FailureLabel l = labeler.at(row.machine, row.t);
+    if (!l.usable) continue;
+    for (float v : row.values)
+      if (std::isinf(v)) throw InputError(row.machine, fmt::format("a feature at {} is infinite", format_iso8601(row.t)));
+    out.cls.add(row.values, l.fails_within ? 1.f : 0.f);
+    out.reg.add(row.values, static_cast<float>(l.hours_to_failure));
+    out.t.push_back(row.t);
+  }
+  return out;
+}
+
+// Rows [begin, end) of the time-ordered rows whose time lies in [from, to).
+std::pair<std::size_t, std::size_t> rows_between(const std::vector<TimestampMs>& t, TimestampMs from, TimestampMs to) {
+  const auto b = std::lower_bound(t.begin(), t.end(), from) - t.begin();
+  const auto e = std::lower_bound(t.begin(), t.end(), to) - t.begin();
+  return {static_cast<std::size_t>(b), static_cast<std::size_t>(std::max(b, e))};
+}
+
+SplitMetrics measure(const FailureModel& m, const Dataset& cls, const Dataset& reg) {
+  SplitMetrics s;
+  s.rows = cls.rows();
+  if (s.rows == 0) return s;
+  const auto p = m.classifier.predict(cls);
+  std::vector<double> score(p.begin(), p.end());
+  std::vector<int> truth;
+  for (float y : cls.y) truth.push_back(y > 0.5f ? 1 : 0);
+  s.positives = static_cast<std::size_t>(std::count(truth.begin(), truth.end(), 1));
+  s.average_precision = average_precision(score, truth);
+  const BinaryCounts c = binary_counts(score, truth, m.threshold);
+  s.precision = c.precision();
+  s.recall = c.recall();
+  s.f1 = c.f1();
+  const auto h = m.regressor.predict(reg);
+  std::vector<double> ph, th;
+  for (std::size_t i = 0; i < reg.rows(); ++i)
+    if (reg.y[i] < m.cap_h) {
+      ph.push_back(h[i]);
+      th.push_back(reg.y[i]);
+    }
+  if (!ph.empty()) {
+    s.rmse_h = rmse(ph, th);
+    s.mae_h = mae(ph, th);
+  }
+  return s;
+}
+
+nlohmann::json split_json(const SplitMetrics& s) {
+  return {{"rows", s.rows},           {"positives", s.positives}, {"average_precision", s.average_precision},
+          {"precision", s.precision}, {"recall", s.recall},       {"f1", s.f1},
+          {"rmse_h", s.rmse_h},       {"mae_h", s.mae_h}};
+}
+
+SplitMetrics split_from(const nlohmann::json& j) {
+  SplitMetrics s;
+  s.rows = j.value("rows", 0u);
+  s.positives = j.value("positives", 0u);
+  s.average_precision = j.value("average_precision", 0.0);
+  s.precision = j.value("precision", 0.0);
+  s.recall = j.value("recall", 0.0);
+  s.f1 = j.value("f1", 0.0);
+  s.rmse_h = j.value("rmse_h", 0.0);
+  s.mae_h = j.value("mae_h", 0.0);
+  return s;
+}
+
+}  // namespace
+
+FailureModel train_failure_model(store::Database& db, const FailureModelOptions& o, const std::string& name) {
+  const MachineEvents events = read_machine_events(db);
+  const MachineFeatures f = machine_features(db, o.features, events);
+  if (f.rows.empty()) throw InputError(db.path(), "no cleaned readings to learn from (run `xinzhi clean` first)");
+  std::vector<std::size_t> order(f.rows.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return f.rows[a].t < f.rows[b].t; });
+  const TimestampMs first = f.rows[order.front()].t, last = f.rows[order.back()].t;
+  const double span_h = static_cast<double>(last - first) / kHourMs;
+  if (span_h < 3 * o.horizon_h)
+    throw InputError(db.path(), fmt::format("the readings span {:.0f} h, too short for a {:.0f} h horizon (at least "
+                                            "three horizons are needed: training, validation and test)",
+                                            span_h, o.horizon_h));
+  const FailureLabeler labeler(events.breakdowns, last, o.horizon_h, o.cap_h);
+  const Labelled all = label_rows(f, labeler, order);
+  if (all.cls.rows() == 0) throw InputError(db.path(), "no feature rows with a known outcome (is the maintenance log empty?)");
+
+  // Time-ordered parts with a gap of one horizon between them.
+  const auto gap = static_cast<TimestampMs>(o.horizon_h * kHourMs);
+  const auto span = static_cast<double>(last - first);
+  const TimestampMs valid_at = first + static_cast<TimestampMs>(span * (1 - o.valid_share - o.test_share));
+  const TimestampMs test_at = first + static_cast<TimestampMs>(span * (1 - o.test_share));
+  const auto [tb, te] = rows_between(all.t, first, valid_at - gap);
+  const auto [vb, ve] = rows_between(all.t, valid_at, test_at - gap);
+  const auto [sb, se] = rows_between(all.t, test_at, last + 1);
+  const Dataset train_c = all.cls.slice(tb, te), valid_c = all.cls.slice(vb, ve), test_c = all.cls.slice(sb, se);
+  const Dataset train_r = all.reg.slice(tb, te), valid_r = all.reg.slice(vb, ve), test_r = all.reg.slice(sb, se);
+  const double pos = std::count(train_c.y.begin(), train_c.y.end(), 1.f);
+  if (pos == 0 || pos == static_cast<double>(train_c.rows()))
+    throw InputError(db.path(), fmt::format("the training part has one class only ({} of {} rows fail within {:.0f} h): "
+                                            "a longer history or another horizon is needed",
+                                            pos, train_c.rows(), o.horizon_h));
+  if (valid_c.rows() == 0) throw InputError(db.path(), "the validation part is empty: a longer history is needed");
+
+  FailureModel m;
+  m.name = name;
+  m.spec = o.features;
+  m.sensors = f.sensors;
+  m.features = f.names;
+  m.horizon_h = o.horizon_h;
+  m.cap_h = o.cap_h;
+  m.trained_from = first;
+  m.trained_to = valid_at > gap ? test_at - gap : test_at;
+
+  BoostParams pc = o.params;
+  pc.objective = "binary:logistic";
+  pc.eval_metric = "aucpr";
+  pc.scale_pos_weight = (static_cast<double>(train_c.rows()) - pos) / pos;
+  Progress progress("learn: failure models", static_cast<std::uint64_t>(pc.rounds) * 2, "rounds");
+  TrainLog lc, lr;
+  m.classifier = Booster::train(train_c, &valid_c, pc, &lc, [&](int r, int) { progress.set(static_cast<std::uint64_t>(r)); });
+  BoostParams pr = o.params;
+  pr.objective = "reg:squarederror";
+  pr.eval_metric = "rmse";
+  m.regressor = Booster::train(train_r, &valid_r, pr, &lr,
+                               [&](int r, int) { progress.set(static_cast<std::uint64_t>(pc.rounds + r)); });
+  progress.finish();
+  m.classifier_rounds = m.classifier.rounds();
+  m.regressor_rounds = m.regressor.rounds();
+  // The alarm threshold: best F1 on validation (never on test).
+  {
+    const auto p = m.classifier.predict(valid_c);
+    std::vector<double> s(p.begin(), p.end());
+    std::vector<int> y;
+    for (float v : valid_c.y) y.push_back(v > 0.5f ? 1 : 0);
+    m.threshold = std::count(y.begin(), y.end(), 1) > 0 ? best_f1_threshold(s, y) : 0.5;
+  }
+  m.validation = measure(m, valid_c, valid_r);
+  m.test = measure(m, test_c, test_r);
+  return m;
+}
+
+std::vector<store::Prediction> predict_failures(const FailureModel& m, store::Database& db, TimestampMs at) {
+  std::set<std::string> have;
+  {
+    store::Statement q(db, "SELECT DISTINCT sensor FROM clean_aligned");
+    while (q.step()) have.insert(q.get_text(0));
+  }
+  for (const auto& s : m.sensors)
+    if (!have.count(s))
+      throw InputError(db.path(), fmt::format("the model {} needs sensor '{}', which the warehouse's cleaned readings "
+                                              "do not have: its features do not match the data",
+                                              m.name, s));
+  const TimestampMs tick = at / m.spec.step_ms * m.spec.step_ms;
+  const MachineFeatures f = machine_features(db, m.spec, read_machine_events(db), tick, tick, m.sensors);
+  if (f.names != m.features) throw InputError(m.name, "the model's feature list does not match the features built here");
+  if (f.rows.empty())
+    throw InputError(db.path(), fmt::format("no machine has cleaned readings at {}", format_iso8601(tick)));
+  Dataset d;
+  d.features = f.names;
+  for (const auto& r : f.rows) {
+    for (float v : r.values)
+      if (std::isinf(v)) throw InputError(r.machine, fmt::format("a feature at {} is infinite", format_iso8601(tick)));
+    d.add(r.values, 0);
+  }
+  const auto p = m.classifier.predict(d);
+  const auto h = m.regressor.predict(d);
+  std::vector<store::Prediction> out;
+  const auto horizon = static_cast<std::int64_t>(m.horizon_h * kHourMs);
+  for (std::size_t i = 0; i < f.rows.size(); ++i) {
+    out.push_back({m.name, m.trained_from, m.trained_to, f.rows[i].machine, tick, "failure_within", p[i], horizon});
+    out.push_back({m.name, m.trained_from, m.trained_to, f.rows[i].machine, tick, "time_to_failure_h",
+                   std::clamp<double>(h[i], 0, m.cap_h), static_cast<std::int64_t>(m.cap_h * kHourMs)});
+  }
+  return out;
+}
+
+std::vector<store::DowntimeWindow> preventive_windows(const FailureModel& m, const std::vector<store::Prediction>& preds,
+                                                      TimestampMs at, double pm_hours, double lead_h) {
+  std::map<std::string, std::pair<double, double>> by;  // machine -> probability, hours
+  for (const auto& p : preds) {
+    if (p.target == "failure_within") by[p.machine].first = p.value;
+    if (p.target == "time_to_failure_h") by[p.machine].second = p.value;
+  }
+  std::vector<store::DowntimeWindow> out;
+  for (const auto& [machine, ph] : by) {
+    const auto [prob, hours] = ph;
+    if (prob < m.threshold) continue;
+    const TimestampMs start = at + static_cast<TimestampMs>(std::max(0.0, hours - lead_h) * kHourMs);
+    out.push_back({machine, start, start + static_cast<TimestampMs>(pm_hours * kHourMs), "predicted", m.name,
+                   fmt::format("preventive maintenance: failure within {:.0f} h with probability {:.2f}, expected in "
+                               "{:.0f} h",
+                               m.horizon_h, prob, hours)});
+  }
+  return out;
+}
+
+void FailureModel::save(const std::string& dir) const {
+  fs::create_directories(dir);
+  classifier.save((fs::path(dir) / "failure_within.json").string());
+  regressor.save((fs::path(dir) / "time_to_failure.json").string());
+  nlohmann::json j = {
+      {"kind", "xinzhi failure model"},
+      {"name", name},
+      {"sensors", sensors},
+      {"features", features},
+      {"windows_ms", spec.windows_ms},
+      {"step_ms", spec.step_ms},
+      {"running_sensor", spec.running_sensor},
+      {"horizon_h", horizon_h},
+      {"cap_h", cap_h},
+      {"threshold", threshold},
+      {"trained_from", format_iso8601(trained_from)},
+      {"trained_to", format_iso8601(trained_to)},
+      {"rounds", {{"failure_within", classifier_rounds}, {"time_to_failure", regressor_rounds}}},
+      {"validation", split_json(validation)},
+      {"test", split_json(test)},
+      {"command", command},
+  };
+  write_file_atomic((fs::path(dir) / "model.json").string(), j.dump(2) + "\n");
+  std::string card = fmt::format(
+      "# Failure model `{}`\n\n"
+      "Two gradient-boosted tree models (XGBoost) over {} features of each machine, taken every {:.0f} h from the "
+      "cleaned readings of {} sensors ({}) over trailing windows of {}, while running and overall, with the hours "
+      "since the last service and the alarms of the last day:\n\n"
+      "- `failure_within.json`: the probability that the machine breaks down within {:.0f} h (alarm threshold "
+      "{:.3f}, the best F1 on validation);\n"
+      "- `time_to_failure.json`: the hours until it does, capped at {:.0f} h.\n\n"
+      "Targets come from the plant's maintenance log (fault and repair records), never from a simulation's truth.\n\n"
+      "## Data\n\nFeature rows from {} to {} for training and validation (time-ordered, a gap of one horizon "
+      "between parts), the last part of the range for test.\n\n"
+      "## Metrics\n\n| part | rows | failing | average precision | precision | recall | F1 | RMSE (h) | MAE (h) |\n"
+      "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n",
+      name, features.size(), static_cast<double>(spec.step_ms) / kHourMs, sensors.size(), fmt::join(sensors, ", "),
+      [&] {
+        std::vector<std::string> w;
+        for (auto ms : spec.windows_ms) w.push_back(fmt::format("{:.0f} h", static_cast<double>(ms) / kHourMs));
+        return fmt::format("{}", fmt::join(w, ", "));
+      }(),
+      horizon_h, threshold, cap_h, format_iso8601(trained_from), format_iso8601(trained_to));
+  for (auto [part, s] : {std::pair{"validation", &validation}, std::pair{"test", &test}})
+    card += fmt::format("| {} | {} | {} | {:.3f} | {:.3f} | {:.3f} | {:.3f} | {:.1f} | {:.1f} |\n", part, s->rows,
+                        s->positives, s->average_precision, s->precision, s->recall, s->f1, s->rmse_h, s->mae_h);
+  card += fmt::format("\n## How it was made\n\n```\n{}\n```\n", command.empty() ? "(not recorded)" : command);
+  write_file_atomic((fs::path(dir) / "README.md").string(), card);
+}
+
+FailureModel FailureModel::load(const std::string& dir) {
+  const std::string meta = (fs::path(dir) / "model.json").string();
+  if (!fs::exists(meta)) throw InputError(dir, "not a failure model folder (no model.json)");
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(read_file(meta));
+  } catch (const nlohmann::json::exception& e) {
+    throw InputError(meta, std::string("not valid JSON: ") + e.what());
+  }
+  if (j.value("kind", "") != "xinzhi failure model") throw InputError(meta, "not a xinzhi failure model");
+  FailureModel m;
+  try {
+    m.name = j.at("name").get<std::string>();
+    m.sensors = j.at("sensors").get<std::vector<std::string>>();
+    m.features = j.at("features").get<std::vector<std::string>>();
+    m.spec.windows_ms = j.at("windows_ms").get<std::vector<std::int64_t>>();
+    m.spec.step_ms = j.at("step_ms").get<std::int64_t>();
+    m.spec.running_sensor = j.at("running_sensor").get<std::string>();
+    m.horizon_h = j.at("horizon_h").get<double>();
+    m.cap_h = j.at("cap_h").get<double>();
+    m.threshold = j.at("threshold").get<double>();
+    m.trained_from = parse_iso8601(j.at("trained_from").get<std::string>()).value_or(0);
+    m.trained_to = parse_iso8601(j.at("trained_to").get<std::string>()).value_or(0);
+    m.validation = split_from(j.value("validation", nlohmann::json::object()));
+    m.test = split_from(j.value("test", nlohmann::json::object()));
+    m.command = j.value("command", "");
+  } catch (const nlohmann::json::exception& e) {
+    throw InputError(meta, std::string("missing or wrong field: ") + e.what());
+  }
+  if (m.spec.step_ms <= 0) throw InputError(meta + ": step_ms", "must be positive");
+  if (feature_names(m.sensors, m.spec) != m.features)
+    throw InputError(meta + ": features", "the feature list does not follow from the sensors and windows");
+  m.classifier = Booster::load((fs::path(dir) / "failure_within.json").string());
+  m.regressor = Booster::load((fs::path(dir) / "time_to_failure.json").string());
+  if (m.classifier.num_features() != static_cast<int>(m.features.size()) ||
+      m.regressor.num_features() != static_cast<int>(m.features.size()))
+    throw InputError(dir, fmt::format("the XGBoost models take {} features, model.json lists {}",
+                                      m.classifier.num_features(), m.features.size()));
+  m.classifier_rounds = m.classifier.rounds();
+  m.regressor_rounds = m.regressor.rounds();
+  return m;
+}
+
+}  // namespace xinzhi::learn

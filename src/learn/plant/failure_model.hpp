@@ -1,0 +1,69 @@
+// The plant's failure model: from a warehouse's cleaned readings and maintenance log, two
+// boosted models over the machine features (machine_features.hpp) — the probability that a
+// machine breaks down within the horizon, and the hours until it does — trained on a
+// time-ordered split (train, then validation for early stopping and the alarm threshold, then
+// test; a gap of one horizon between them so that no label looks into the next part), with the
+// class imbalance weighed. Saved as a model folder: the two XGBoost files, model.json (features,
+// windows, horizon, threshold, the data range it learned from) and README.md, its card.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/time.hpp"
+#include "learn/boost/booster.hpp"
+#include "learn/plant/machine_features.hpp"
+#include "store/downtime_table.hpp"
+#include "store/predictions_table.hpp"
+#include "store/sqlite.hpp"
+
+namespace xinzhi::learn {
+
+struct FailureModelOptions {
+  MachineFeatureSpec features;
+  double horizon_h = 48;     // "fails within the horizon"
+  double cap_h = 96;         // hours to failure are capped here (further is "not soon")
+  double valid_share = 0.2;  // of the time range, after training
+  double test_share = 0.2;   // the last part of the time range
+  BoostParams params;        // objective and metric are set per model
+};
+
+struct SplitMetrics {
+  std::size_t rows = 0, positives = 0;
+  double average_precision = 0, precision = 0, recall = 0, f1 = 0;  // at the model's threshold
+  double rmse_h = 0, mae_h = 0;  // hours to failure, on rows with a failure within the cap
+};
+
+struct FailureModel {
+  std::string name;  // the folder's name
+  MachineFeatureSpec spec;
+  std::vector<std::string> sensors, features;
+  double horizon_h = 48, cap_h = 96, threshold = 0.5;
+  TimestampMs trained_from = 0, trained_to = 0;  // the feature rows it learned from (train + validation)
+  Booster classifier, regressor;
+  SplitMetrics validation, test;
+  int classifier_rounds = 0, regressor_rounds = 0;
+  std::string command;  // how it was made, for the card
+
+  void save(const std::string& dir) const;
+  static FailureModel load(const std::string& dir);
+};
+
+// Trains on the warehouse (its clean_aligned readings, downtime windows, maintenance log and
+// alarms). Throws InputError when the data cannot make a model: no rows, one class only, a
+// horizon longer than the data.
+FailureModel train_failure_model(store::Database& db, const FailureModelOptions& options, const std::string& name);
+
+// The model's predictions for every machine at time `at` (features from readings at or before
+// it): failure_within (probability) and time_to_failure_h. Throws InputError when the
+// warehouse's sensors do not match the model's features, or a feature is infinite.
+std::vector<store::Prediction> predict_failures(const FailureModel& model, store::Database& db, TimestampMs at);
+
+// Downtime the schedule should plan for: a preventive maintenance of pm_hours before each
+// failure the model expects within the horizon (probability at or above its threshold),
+// starting lead_h before the predicted failure but not before `at`.
+std::vector<store::DowntimeWindow> preventive_windows(const FailureModel& model,
+                                                      const std::vector<store::Prediction>& predictions,
+                                                      TimestampMs at, double pm_hours, double lead_h);
+
+}  // namespace xinzhi::learn

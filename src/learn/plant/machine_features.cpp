@@ -1,0 +1,200 @@
+#include "learn/plant/machine_features.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "learn/features/rolling_window.hpp"
+#include "store/clean_tables.hpp"
+
+namespace xinzhi::learn {
+
+namespace {
+
+constexpr double kHourMs = 3'600'000.0;
+constexpr const char* kStats[] = {"mean", "std", "min", "max", "last", "slope"};
+
+std::string hours(std::int64_t ms) { return fmt::format("{}h", static_cast<double>(ms) / kHourMs); }
+
+// Per machine: its maintenance and repair times and alarm times, sorted, for "at or before t".
+struct MachineHistory {
+  std::vector<TimestampMs> service;  // planned maintenance ends and repairs
+  std::vector<TimestampMs> alarms;
+};
+
+std::map<std::string, MachineHistory> index_events(const MachineEvents& e) {
+  std::map<std::string, MachineHistory> by;
+  for (const auto& w : e.maintenance)
+    if (w.end) by[w.machine].service.push_back(*w.end);
+  for (const auto& b : e.breakdowns)
+    if (b.repaired) by[b.machine].service.push_back(*b.repaired);
+  for (const auto& a : e.alarms) by[a.machine].alarms.push_back(a.ts);
+  for (auto& [m, h] : by) {
+    std::sort(h.service.begin(), h.service.end());
+    std::sort(h.alarms.begin(), h.alarms.end());
+  }
+  return by;
+}
+
+// The rolling windows of one machine: per sensor and window, over all readings and over
+// readings while running; and the running share per window.
+class MachineWindows {
+ public:
+  MachineWindows(const std::vector<std::string>& sensors, const MachineFeatureSpec& spec) : spec_(spec) {
+    for (std::size_t s = 0; s < sensors.size(); ++s) {
+      index_[sensors[s]] = s;
+      for (auto w : spec.windows_ms) {
+        all_.emplace_back(w);
+        run_.emplace_back(w);
+      }
+    }
+    for (auto w : spec.windows_ms) running_.emplace_back(w);
+  }
+  // One grid tick: the sensors' values at time t.
+  void push(TimestampMs t, const std::vector<std::pair<std::string, double>>& tick) {
+    for (const auto& [sensor, v] : tick)
+      if (sensor == spec_.running_sensor && !std::isnan(v)) is_running_ = v > 0;
+    for (auto& r : running_) r.push(t, is_running_ ? 1.0 : 0.0);
+    for (const auto& [sensor, v] : tick) {
+      const auto it = index_.find(sensor);
+      if (it == index_.end()) continue;
+      const std::size_t base = it->second * spec_.windows_ms.size();
+      for (std::size_t w = 0; w < spec_.windows_ms.size(); ++w) {
+        all_[base + w].push(t, v);
+        if (is_running_) run_[base + w].push(t, v);
+        else run_[base + w].advance_to(t);
+      }
+    }
+  }
+  void append_features(TimestampMs t, std::vector<float>& out) {
+    for (auto& r : running_) r.advance_to(t);
+    for (auto& r : all_) r.advance_to(t);
+    for (auto& r : run_) r.advance_to(t);
+    const std::size_t nw = spec_.windows_ms.size();
+    for (std::size_t s = 0; s < index_.size(); ++s)
+      for (auto* set : {&all_, &run_})
+        for (std::size_t w = 0; w < nw; ++w) {
+          const WindowStats st = (*set)[s * nw + w].stats();
+          if (st.count == 0) {
+            out.insert(out.end(), 6, NAN);
+            continue;
+          }
+          for (double v : {st.mean, st.stddev, st.min, st.max, st.last, st.slope * kHourMs})
+            out.push_back(static_cast<float>(v));
+        }
+    for (auto& r : running_) out.push_back(static_cast<float>(r.stats().count ? r.stats().mean : NAN));
+  }
+
+ private:
+  const MachineFeatureSpec& spec_;
+  std::map<std::string, std::size_t> index_;  // sensor -> position (sorted, as the names)
+  std::vector<RollingWindow> all_, run_, running_;
+  bool is_running_ = false;
+};
+
+TimestampMs first_tick_at_or_after(TimestampMs t, std::int64_t step) {
+  const TimestampMs q = t / step * step;
+  return q < t ? q + step : q;
+}
+
+}  // namespace
+
+MachineEvents read_machine_events(store::Database& db) {
+  MachineEvents e;
+  e.maintenance = store::read_downtime(db, {"planned"});
+  e.breakdowns = store::read_breakdowns(db);
+  e.alarms = store::read_alarms(db);
+  return e;
+}
+
+std::vector<std::string> feature_names(const std::vector<std::string>& sensors, const MachineFeatureSpec& spec) {
+  std::vector<std::string> names;
+  for (const auto& s : sensors)
+    for (const char* variant : {"", "_run"})
+      for (auto w : spec.windows_ms)
+        for (const char* stat : kStats) names.push_back(fmt::format("{}{}_{}_{}", s, variant, stat, hours(w)));
+  for (auto w : spec.windows_ms) names.push_back("running_share_" + hours(w));
+  names.push_back("hours_since_service");
+  names.push_back("alarms_24h");
+  return names;
+}
+
+MachineFeatures machine_features(store::Database& db, const MachineFeatureSpec& spec, const MachineEvents& events,
+                                 TimestampMs from, TimestampMs to, const std::vector<std::string>& wanted) {
+  MachineFeatures out;
+  if (wanted.empty()) {
+    std::set<std::string> all;
+    store::Statement q(db, "SELECT DISTINCT sensor FROM clean_aligned");
+    while (q.step()) all.insert(q.get_text(0));
+    out.sensors.assign(all.begin(), all.end());
+  } else {
+    out.sensors = wanted;
+    std::sort(out.sensors.begin(), out.sensors.end());
+  }
+  out.names = feature_names(out.sensors, spec);
+  const auto history = index_events(events);
+
+  std::string machine;
+  std::unique_ptr<MachineWindows> windows;
+  TimestampMs next_tick = 0, last_ts = 0, tick_ts = -1;
+  std::vector<std::pair<std::string, double>> tick;
+
+  auto emit = [&](TimestampMs t) {
+    MachineFeatureRow row{machine, t, {}};
+    row.values.reserve(out.names.size());
+    windows->append_features(t, row.values);
+    const auto h = history.find(machine);
+    float since = NAN, alarms = 0;
+    if (h != history.end()) {
+      const auto& sv = h->second.service;
+      const auto it = std::upper_bound(sv.begin(), sv.end(), t);  // first after t
+      if (it != sv.begin()) since = static_cast<float>(static_cast<double>(t - *(it - 1)) / kHourMs);
+      const auto& al = h->second.alarms;
+      alarms = static_cast<float>(std::upper_bound(al.begin(), al.end(), t) -
+                                  std::upper_bound(al.begin(), al.end(), t - 24 * 3'600'000LL));
+    }
+    row.values.push_back(since);
+    row.values.push_back(alarms);
+    out.rows.push_back(std::move(row));
+  };
+  // Emits every tick before t (all readings at or before it are in), then takes the tick at t.
+  auto flush_tick = [&] {
+    if (tick_ts < 0) return;
+    while (next_tick < tick_ts && (to == 0 || next_tick <= to)) {
+      if (next_tick >= from) emit(next_tick);
+      next_tick += spec.step_ms;
+    }
+    windows->push(tick_ts, tick);
+    last_ts = tick_ts;
+    tick.clear();
+    tick_ts = -1;
+  };
+  auto finish_machine = [&] {
+    flush_tick();
+    if (!windows) return;
+    // The tick at the last reading itself, and none beyond the readings.
+    while (next_tick <= last_ts && (to == 0 || next_tick <= to)) {
+      if (next_tick >= from) emit(next_tick);
+      next_tick += spec.step_ms;
+    }
+  };
+
+  store::for_each_aligned_row(db, [&](const store::AlignedRow& r) {
+    if (r.machine != machine) {
+      finish_machine();
+      machine = r.machine;
+      windows = std::make_unique<MachineWindows>(out.sensors, spec);
+      next_tick = first_tick_at_or_after(std::max(r.ts, from), spec.step_ms);
+    }
+    if (r.ts != tick_ts) flush_tick();
+    tick_ts = r.ts;
+    tick.emplace_back(r.sensor, r.value);
+  });
+  finish_machine();
+  return out;
+}
+
+}  // namespace xinzhi::learn

@@ -1,0 +1,173 @@
+// The learn stage: the plant's failure model, trained on its history and used on the present.
+// The history is the plant's past (here a longer run of the twin with another seed, ending
+// where the present begins, exported at a historian's coarser resolution, standing for last
+// quarter's data): ingested and cleaned into a warehouse of its own (history/warehouse.db in
+// the run folder), never the period being planned. The model (models/<name>/ with its card)
+// then predicts, from the present warehouse's readings up to `predict_at`, each machine's risk
+// of breaking down within the horizon and the hours until it does; the predictions go to the
+// warehouse's predictions table and, where the risk is over the model's threshold, a
+// preventive maintenance window before the expected failure goes to its downtime windows
+// (kind "predicted"), which the schedule stage plans around. The twin's truth is not read.
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "acquire/plant_folder.hpp"
+#include "clean/cleaner.hpp"
+#include "clean/default_rules.hpp"
+#include "clean/rules.hpp"
+#include "core/error.hpp"
+#include "core/html.hpp"
+#include "core/time.hpp"
+#include "learn/plant/failure_model.hpp"
+#include "pipeline/stages/stages.hpp"
+#include "store/assets_table.hpp"
+#include "store/downtime_table.hpp"
+#include "store/predictions_table.hpp"
+#include "twin/plant_config.hpp"
+#include "twin/plant_simulator.hpp"
+
+namespace xinzhi::pipeline {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+class LearnStage : public Stage {
+ public:
+  explicit LearnStage(const ConfigNode& s) {
+    const ConfigNode h = s.child("history");
+    plant_ = h.get<std::string>("plant", "");
+    history_days_ = h.get<int>("days", 28);
+    history_seed_ = h.get<std::int64_t>("seed", 7);
+    sample_s_ = h.get<int>("sample_s", 300);
+    if (history_days_ < 1) h.fail_at("days", "must be at least 1");
+    h.finish();
+    rules_ = s.get<std::string>("rules", "");
+    name_ = s.get<std::string>("model", "failure-risk");
+    options_.horizon_h = s.get<double>("horizon_h", 48);
+    options_.cap_h = s.get<double>("cap_h", 96);
+    options_.params.threads = s.get<int>("threads", 2);
+    options_.params.seed = static_cast<std::uint64_t>(s.get<std::int64_t>("seed", 1));
+    options_.params.rounds = s.get<int>("rounds", 400);
+    const std::string at = s.require<std::string>("predict_at");
+    const auto t = parse_iso8601(at);
+    if (!t) s.fail_at("predict_at", fmt::format("'{}' is not an ISO-8601 time", at));
+    predict_at_ = *t;
+    pm_hours_ = s.get<double>("pm_hours", 4);
+    lead_h_ = s.get<double>("lead_h", 12);
+    if (options_.horizon_h <= 0) s.fail_at("horizon_h", "must be positive");
+    if (options_.cap_h < options_.horizon_h) s.fail_at("cap_h", "must be at least horizon_h");
+    if (pm_hours_ <= 0) s.fail_at("pm_hours", "must be positive");
+    s.finish();
+  }
+  std::string name() const override { return "learn"; }
+  std::string title() const override { return "Learn: failure risk from the sensors"; }
+
+  StageResult run(RunContext& ctx) override {
+    // The history: the twin's plant, ending where the present begins.
+    twin::PlantConfig plant = plant_.empty() ? twin::parse_plant_config("{}", "<defaults>")
+                                             : twin::load_plant_config(ctx.resolve(plant_).string());
+    const TimestampMs present_start = plant.start;
+    twin::PlantOverrides ov;
+    ov.days = history_days_;
+    ov.seed = static_cast<std::uint64_t>(history_seed_);
+    ov.sample_s = sample_s_;
+    twin::apply_overrides(plant, ov);
+    plant.start = present_start - static_cast<TimestampMs>(history_days_) * 86'400'000;
+    const fs::path dir = ctx.run_dir / "history";
+    fs::create_directories(dir);
+    const twin::SimulationSummary sim = twin::simulate_plant(plant, (dir / "plant").string(), false);
+    store::Warehouse history((dir / "warehouse.db").string());
+    acquire::ingest_plant_folder(history, (dir / "plant").string(), acquire::IngestOptions{});
+    const clean::Rules rules = rules_.empty() ? clean::default_rules(store::read_sensors(history.db()))
+                                              : clean::load_rules(ctx.resolve(rules_).string());
+    clean::run_cleaning(history, rules);
+
+    learn::FailureModel model = learn::train_failure_model(history.db(), options_, name_);
+    model.command = fmt::format("xinzhi run <pipeline> (learn stage: history {} days, seed {}, sample_s {}; "
+                                "horizon_h {}, cap_h {}, rounds {}, seed {}, threads {})",
+                                history_days_, history_seed_, sample_s_, options_.horizon_h, options_.cap_h,
+                                options_.params.rounds, options_.params.seed, options_.params.threads);
+    const fs::path model_dir = ctx.run_dir / "models" / name_;
+    model.save(model_dir.string());
+
+    // The present: risk at predict_at, and preventive maintenance where it is high.
+    auto& db = ctx.warehouse->db();
+    const auto preds = learn::predict_failures(model, db, predict_at_);
+    store::write_predictions(db, preds);
+    const auto windows = learn::preventive_windows(model, preds, predict_at_, pm_hours_, lead_h_);
+    store::replace_downtime(db, name_, windows);
+
+    StageResult r;
+    auto& m = r.metrics;
+    m["history"] = {{"days", history_days_}, {"seed", history_seed_}, {"sample_s", sample_s_},
+                    {"readings", sim.readings}, {"failures", sim.failures}};
+    m["model"] = model_dir.string();
+    m["features"] = model.features.size();
+    m["threshold"] = model.threshold;
+    auto split = [](const learn::SplitMetrics& s) {
+      return nlohmann::json{{"rows", s.rows},           {"positives", s.positives}, {"average_precision", s.average_precision},
+                            {"precision", s.precision}, {"recall", s.recall},       {"f1", s.f1},
+                            {"rmse_h", s.rmse_h}};
+    };
+    m["validation"] = split(model.validation);
+    m["test"] = split(model.test);
+    m["predict_at"] = format_iso8601(predict_at_);
+    m["preventive_windows"] = windows.size();
+
+    std::map<std::string, std::pair<double, double>> by;
+    for (const auto& p : preds) (p.target == "failure_within" ? by[p.machine].first : by[p.machine].second) = p.value;
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& [machine, ph] : by) {
+      std::string pm = "";
+      for (const auto& w : windows)
+        if (w.machine == machine) pm = format_iso8601(w.start).substr(0, 16) + "Z";
+      rows.push_back({machine, fmt::format("{:.2f}", ph.first), fmt::format("{:.0f}", ph.second), pm});
+    }
+    auto& html = r.html;
+    html += fmt::format(
+        "<p>History: {} days of the plant before the present (twin seed {}, readings every {} s or slower: {} "
+        "readings, {} breakdowns in its maintenance log), ingested and cleaned into <code>history/warehouse.db</code>. "
+        "The model <code>models/{}</code> ({} features per machine and hour; see its README.md) learned from {} to "
+        "{}.</p>",
+        history_days_, history_seed_, sample_s_, sim.readings, sim.failures, name_, model.features.size(),
+        format_iso8601(model.trained_from).substr(0, 10), format_iso8601(model.trained_to).substr(0, 10));
+    html += html::table(
+        {"part", "#rows", "#failing", "#average precision", "#precision", "#recall", "#F1", "#RMSE (h)"},
+        {{"validation", std::to_string(model.validation.rows), std::to_string(model.validation.positives),
+          fmt::format("{:.3f}", model.validation.average_precision), fmt::format("{:.3f}", model.validation.precision),
+          fmt::format("{:.3f}", model.validation.recall), fmt::format("{:.3f}", model.validation.f1),
+          fmt::format("{:.1f}", model.validation.rmse_h)},
+         {"test", std::to_string(model.test.rows), std::to_string(model.test.positives),
+          fmt::format("{:.3f}", model.test.average_precision), fmt::format("{:.3f}", model.test.precision),
+          fmt::format("{:.3f}", model.test.recall), fmt::format("{:.3f}", model.test.f1),
+          fmt::format("{:.1f}", model.test.rmse_h)}});
+    html += fmt::format("<h3>Failure risk at {} (alarm threshold {:.2f})</h3>", format_iso8601(predict_at_),
+                        model.threshold);
+    html += html::table({"machine", "#P(failure within " + fmt::format("{:.0f}", options_.horizon_h) + " h)",
+                         "#expected hours to failure", "preventive maintenance planned at"},
+                        rows);
+    if (model.test.positives > 0 && model.test.average_precision < 0.3)
+      html += "<p><b>Warning:</b> the model finds failures poorly on its test part (average precision under 0.3); "
+              "plans made around its predictions will gain little.</p>";
+    r.summary = fmt::format("{} features; test average precision {:.3f}, F1 {:.3f}; {} machines at risk at {}",
+                            model.features.size(), model.test.average_precision, model.test.f1, windows.size(),
+                            format_iso8601(predict_at_).substr(0, 16));
+    return r;
+  }
+
+ private:
+  std::string plant_, rules_, name_;
+  int history_days_ = 28, sample_s_ = 300;
+  std::int64_t history_seed_ = 7;
+  learn::FailureModelOptions options_;
+  TimestampMs predict_at_ = 0;
+  double pm_hours_ = 4, lead_h_ = 12;
+};
+
+}  // namespace
+
+std::unique_ptr<Stage> make_learn_stage(const ConfigNode& settings) { return std::make_unique<LearnStage>(settings); }
+
+}  // namespace xinzhi::pipeline
