@@ -86,6 +86,15 @@ class MachineWindows {
             out.push_back(static_cast<float>(v));
         }
     for (auto& r : running_) out.push_back(static_cast<float>(r.stats().count ? r.stats().mean : NAN));
+    // Drift: the running mean over each shorter window less that over the longest, the
+    // machine's own baseline (machines differ in their levels; wear moves a machine off its own).
+    for (std::size_t s = 0; s < index_.size(); ++s) {
+      const WindowStats base = run_[s * nw + nw - 1].stats();
+      for (std::size_t w = 0; w + 1 < nw; ++w) {
+        const WindowStats st = run_[s * nw + w].stats();
+        out.push_back(st.count && base.count ? static_cast<float>(st.mean - base.mean) : NAN);
+      }
+    }
   }
 
  private:
@@ -117,6 +126,9 @@ std::vector<std::string> feature_names(const std::vector<std::string>& sensors, 
       for (auto w : spec.windows_ms)
         for (const char* stat : kStats) names.push_back(fmt::format("{}{}_{}_{}", s, variant, stat, hours(w)));
   for (auto w : spec.windows_ms) names.push_back("running_share_" + hours(w));
+  for (const auto& s : sensors)
+    for (std::size_t w = 0; w + 1 < spec.windows_ms.size(); ++w)
+      names.push_back(fmt::format("{}_run_drift_{}", s, hours(spec.windows_ms[w])));
   names.push_back("hours_since_service");
   names.push_back("alarms_24h");
   return names;
