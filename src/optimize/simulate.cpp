@@ -1,9 +1,12 @@
-// Event-driven execution of fixed machine sequences with noise and breakdowns.
+// Event-driven execution of fixed machine sequences with noise, random breakdowns and given failures.
 #include "optimize/simulate.hpp"
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <random>
+
+#include <fmt/format.h>
 
 #include "core/error.hpp"
 
@@ -51,6 +54,27 @@ class FailureTimeline {
   std::vector<std::pair<double, double>> intervals_;
 };
 
+using Interval = std::pair<double, double>;  // [start, end) of a repair
+
+// A machine's repairs in one replication: its random breakdowns and the given failures (sorted,
+// disjoint). The two may overlap each other, so the answer is the earliest-starting repair that
+// is not over by t, which can have started before t.
+class MachineDowntime {
+ public:
+  MachineDowntime(FailureTimeline random, const std::vector<Interval>& given) : random_(std::move(random)), given_(&given) {}
+  std::optional<Interval> next_after(double t) {
+    const Interval* r = random_.next_after(t);
+    auto g = std::upper_bound(given_->begin(), given_->end(), t, [](double v, const Interval& w) { return v < w.second; });
+    if (g == given_->end()) return r ? std::optional<Interval>(*r) : std::nullopt;
+    if (!r || g->first < r->first) return *g;
+    return *r;
+  }
+
+ private:
+  FailureTimeline random_;
+  const std::vector<Interval>* given_;
+};
+
 // Earliest time >= t when a realised duration d fits before the next planned window.
 double fit_planned(const std::vector<Window>& windows, double t, double d) {
   for (const auto& w : windows) {
@@ -63,8 +87,8 @@ double fit_planned(const std::vector<Window>& windows, double t, double d) {
 }
 
 void run_one(const Instance& inst, const FlatShop& shop, const Solution& sol, const std::vector<int>& topo,
-             const std::vector<int>& mprev, const SimulationOptions& o, int rep, double& makespan, double& tardiness,
-             double& utilisation) {
+             const std::vector<int>& mprev, const SimulationOptions& o, const std::vector<std::vector<Interval>>& given,
+             int rep, double& makespan, double& tardiness, double& utilisation) {
   const std::uint64_t base = mix(o.seed, static_cast<std::uint64_t>(rep));
   // Noise per operation in job order: the same draws whatever the machines and order.
   std::vector<double> factor(shop.n, 1.0);
@@ -75,10 +99,11 @@ void run_one(const Instance& inst, const FlatShop& shop, const Solution& sol, co
     for (int i = 0; i < shop.n; ++i) factor[i] = dist(rng);
   }
   const double unit_hours = inst.minutes_per_unit / 60.0;
-  std::vector<FailureTimeline> failures;
+  std::vector<MachineDowntime> downtime;
   for (int m = 0; m < shop.machines; ++m)
-    failures.emplace_back(mix(base, 1000 + static_cast<std::uint64_t>(m)),
-                          o.mtbf_hours > 0 ? o.mtbf_hours / unit_hours : 0, o.mttr_hours / unit_hours);
+    downtime.emplace_back(FailureTimeline(mix(base, 1000 + static_cast<std::uint64_t>(m)),
+                                          o.mtbf_hours > 0 ? o.mtbf_hours / unit_hours : 0, o.mttr_hours / unit_hours),
+                          given[m]);
   std::vector<double> end(shop.n, 0);
   double busy = 0;
   makespan = 0;
@@ -91,7 +116,7 @@ void run_one(const Instance& inst, const FlatShop& shop, const Solution& sol, co
     // Start where the operation fits the planned calendar and the machine is not in repair.
     for (int guard = 0; guard < 1000000; ++guard) {
       t = fit_planned(inst.calendars[m], t, d);
-      const auto* f = failures[m].next_after(t);
+      const auto f = downtime[m].next_after(t);
       if (f && f->first <= t) {
         t = f->second;
         continue;
@@ -101,12 +126,13 @@ void run_one(const Instance& inst, const FlatShop& shop, const Solution& sol, co
     // Process; a failure interrupts and the operation resumes after the repair.
     double remaining = d, cur = t;
     while (remaining > 0) {
-      const auto* f = failures[m].next_after(cur);
+      const auto f = downtime[m].next_after(cur);
       if (!f || f->first >= cur + remaining) {
         cur += remaining;
         remaining = 0;
       } else {
-        remaining -= f->first - cur;
+        // A repair that overlaps the one just ended has begun before cur: no work meanwhile.
+        remaining -= std::max(0.0, f->first - cur);
         cur = f->second;
       }
     }
@@ -142,6 +168,11 @@ Stat summarise(const std::vector<double>& v) {
 }
 
 SimulationReport simulate(const Instance& inst, const Schedule& schedule, const SimulationOptions& o) {
+  return simulate(inst, schedule, o, {});
+}
+
+SimulationReport simulate(const Instance& inst, const Schedule& schedule, const SimulationOptions& o,
+                          const std::vector<MachineFailure>& given_failures) {
   if (o.replications < 1) throw UsageError("--simulate needs at least one replication");
   if (o.noise_cv < 0 || o.mtbf_hours < 0 || o.mttr_hours < 0) throw UsageError("--noise, --mtbf and --mttr must not be negative");
   FlatShop shop(inst);
@@ -156,10 +187,30 @@ SimulationReport simulate(const Instance& inst, const Schedule& schedule, const 
     for (int s : {shop.job_next[topo[h]], mnext[topo[h]]})
       if (s >= 0 && --indeg[s] == 0) topo.push_back(s);
   if (static_cast<int>(topo.size()) != shop.n) throw InputError("", "the schedule's machine orders contradict its job orders");
+  // Given failures per machine as sorted, merged repair intervals (zero-length repairs change nothing).
+  std::vector<std::vector<Interval>> given(shop.machines);
+  for (std::size_t k = 0; k < given_failures.size(); ++k) {
+    const auto& f = given_failures[k];
+    const std::string key = fmt::format("failures[{}]", k);
+    if (f.machine < 0 || f.machine >= shop.machines)
+      throw InputError(key, fmt::format("machine {} does not exist (the instance has {})", f.machine, shop.machines));
+    if (f.repair < 0) throw InputError(key, fmt::format("repair time {} must not be negative", f.repair));
+    if (f.repair > 0) given[f.machine].push_back({static_cast<double>(f.start), static_cast<double>(f.start + f.repair)});
+  }
+  for (auto& g : given) {
+    std::sort(g.begin(), g.end());
+    std::vector<Interval> merged;
+    for (const auto& w : g)
+      if (!merged.empty() && w.first <= merged.back().second)
+        merged.back().second = std::max(merged.back().second, w.second);
+      else
+        merged.push_back(w);
+    g = std::move(merged);
+  }
   SimulationReport r;
   for (int rep = 0; rep < o.replications; ++rep) {
     double mk, td, ut;
-    run_one(inst, shop, sol, topo, mprev, o, rep, mk, td, ut);
+    run_one(inst, shop, sol, topo, mprev, o, given, rep, mk, td, ut);
     r.makespan.push_back(mk);
     r.tardiness.push_back(td);
     r.utilisation.push_back(ut);

@@ -4,7 +4,9 @@
 // resumes after repair). Planned windows still hold: an operation starts only where it fits
 // before the next window. Replications are seeded; two schedules compared under the same
 // seed see the same draws (common random numbers: noise per operation, failures per machine).
-// Without noise and breakdowns the realised makespan equals the schedule's.
+// Given failures (a plant's known or true failures, the same in every replication) can break in
+// next to the random ones, with the same effect. Without noise and breakdowns the realised
+// makespan equals the schedule's.
 #pragma once
 
 #include <cstdint>
@@ -39,7 +41,20 @@ struct SimulationComparison {
   Stat makespan_diff, tardiness_diff;  // a - b per replication (paired)
 };
 
+// A failure at a fixed time: the machine breaks at `start` and is repaired for `repair` time units
+// (instance units). An operation running at `start` is interrupted and resumes after the repair;
+// one that would start during the repair waits for its end.
+struct MachineFailure {
+  int machine = 0;
+  Time start = 0;
+  Time repair = 0;
+};
+
 SimulationReport simulate(const Instance& inst, const Schedule& schedule, const SimulationOptions& options);
+// The same with given failures on top of options' random breakdowns (which mtbf_hours = 0 turns
+// off); with no failures it is simulate() above, draw for draw.
+SimulationReport simulate(const Instance& inst, const Schedule& schedule, const SimulationOptions& options,
+                          const std::vector<MachineFailure>& failures);
 SimulationComparison compare(const Instance& inst, const Schedule& a, const Schedule& b, const SimulationOptions& options);
 
 }  // namespace xinzhi::optimize
