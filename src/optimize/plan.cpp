@@ -96,9 +96,17 @@ PlanResult plan_instance(Instance instance, const PlanOptions& options) {
 
 Instance warehouse_instance(store::Warehouse& warehouse, const PlanOptions& options,
                             std::map<std::string, std::size_t>* by_kind) {
-  Instance inst = instance_from_orders(warehouse.orders(), options.origin_ms);
+  const auto orders = warehouse.orders();
+  Instance inst = instance_from_orders(orders, options.origin_ms);
   if (options.backlog)
-    for (auto& job : inst.jobs) job.release = 0;
+    for (std::size_t j = 0; j < inst.jobs.size(); ++j) {
+      auto& job = inst.jobs[j];
+      job.release = 0;
+      // Planned from a given start, each order of the backlog is due its usual lead time (due
+      // less release) after the start, not at a date that may lie before it.
+      if (options.origin_ms != 0 && orders[j].due_ms > 0)
+        job.due = static_cast<Time>(std::floor(static_cast<double>(orders[j].due_ms - orders[j].release_ms) / 60000.0));
+    }
   const auto downtime = store::read_downtime(warehouse.db(), options.downtime_kinds);
   add_downtime(inst, downtime);
   if (by_kind)

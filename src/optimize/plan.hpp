@@ -26,8 +26,9 @@ void add_downtime(Instance& inst, const std::vector<store::DowntimeWindow>& wind
 struct PlanOptions {
   SearchOptions search;          // objective, time limit, threads, seed, ...
   SimulationOptions simulation;  // replications, noise, breakdowns
-  std::int64_t origin_ms = 0;
+  std::int64_t origin_ms = 0;  // the plan's start (0: the earliest release)
   // The whole order book on hand at the start (releases ignored): how soon can it all be done?
+  // With a start given, each order is due its lead time (due less release) after the start.
   bool backlog = false;
   std::vector<std::string> downtime_kinds;  // the warehouse's windows of these kinds; empty: all
 };

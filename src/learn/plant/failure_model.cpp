@@ -103,7 +103,7 @@ SplitMetrics split_from(const nlohmann::json& j) {
 
 FailureModel train_failure_model(store::Database& db, const FailureModelOptions& o, const std::string& name) {
   const MachineEvents events = read_machine_events(db);
-  const MachineFeatures f = machine_features(db, o.features, events);
+  const MachineFeatures f = machine_features(db, o.features, events, 0, 0, o.sensors);
   if (f.rows.empty()) throw InputError(db.path(), "no cleaned readings to learn from (run `xinzhi clean` first)");
   std::vector<std::size_t> order(f.rows.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;

@@ -21,6 +21,7 @@ namespace xinzhi::learn {
 
 struct FailureModelOptions {
   MachineFeatureSpec features;
+  std::vector<std::string> sensors;  // whose readings make features (empty: every sensor)
   double horizon_h = 48;     // "fails within the horizon"
   double cap_h = 96;         // hours to failure are capped here (further is "not soon")
   double valid_share = 0.2;  // of the time range, after training

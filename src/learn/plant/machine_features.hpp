@@ -2,7 +2,7 @@
 // machines' sensors on one time grid): for every sensor and window, the mean, deviation,
 // minimum, maximum, last value and slope of the readings, over all readings and over those
 // taken while the machine ran (wear shows in a running machine: a stopped one does not vibrate
-// however worn), and the drift of the running mean from the machine's own baseline; the hours since the machine's last maintenance or repair; and the count of
+// however worn), and the drift of the running mean from the machine's own baseline (its last three days); the hours since the machine's last maintenance or repair; and the count of
 // its alarms in the last day. Taken every `step` on the clock.
 //
 // Causal by construction: one pass over the time-ordered readings with rolling windows
@@ -25,7 +25,7 @@ namespace xinzhi::learn {
 
 struct MachineFeatureSpec {
   // The longest window is the machine's baseline, which the drift features compare the others with.
-  std::vector<std::int64_t> windows_ms = {3'600'000, 8 * 3'600'000LL, 24 * 3'600'000LL, 168 * 3'600'000LL};
+  std::vector<std::int64_t> windows_ms = {3'600'000, 8 * 3'600'000LL, 24 * 3'600'000LL, 72 * 3'600'000LL};
   std::int64_t step_ms = 3'600'000;  // one feature row per machine per hour
   std::string running_sensor = "speed";  // the machine runs while this sensor reads above 0
 };

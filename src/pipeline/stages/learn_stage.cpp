@@ -40,10 +40,14 @@ class LearnStage : public Stage {
     plant_ = h.get<std::string>("plant", "");
     history_days_ = h.get<int>("days", 28);
     history_seed_ = h.get<std::int64_t>("seed", 7);
-    sample_s_ = h.get<int>("sample_s", 300);
+    sample_s_ = h.get<int>("sample_s", 0);
+    if (sample_s_ < 0) h.fail_at("sample_s", "must not be negative");
     if (history_days_ < 1) h.fail_at("days", "must be at least 1");
     h.finish();
     rules_ = s.get<std::string>("rules", "");
+    // The sensors whose readings make features (default: all). Ambient ones such as humidity
+    // follow the weather, not the machine's condition, and only teach a model coincidences.
+    options_.sensors = s.get<std::vector<std::string>>("sensors", {});
     name_ = s.get<std::string>("model", "failure-risk");
     options_.horizon_h = s.get<double>("horizon_h", 48);
     options_.cap_h = s.get<double>("cap_h", 96);
@@ -55,7 +59,9 @@ class LearnStage : public Stage {
     if (!t) s.fail_at("predict_at", fmt::format("'{}' is not an ISO-8601 time", at));
     predict_at_ = *t;
     pm_hours_ = s.get<double>("pm_hours", 4);
-    lead_h_ = s.get<double>("lead_h", 12);
+    // By default the maintenance comes as early as the horizon allows: any time within the
+    // horizon before a failure replaces the part that is wearing out.
+    lead_h_ = s.get<double>("lead_h", options_.horizon_h);
     if (options_.horizon_h <= 0) s.fail_at("horizon_h", "must be positive");
     if (options_.cap_h < options_.horizon_h) s.fail_at("cap_h", "must be at least horizon_h");
     if (pm_hours_ <= 0) s.fail_at("pm_hours", "must be positive");
@@ -72,7 +78,7 @@ class LearnStage : public Stage {
     twin::PlantOverrides ov;
     ov.days = history_days_;
     ov.seed = static_cast<std::uint64_t>(history_seed_);
-    ov.sample_s = sample_s_;
+    if (sample_s_ > 0) ov.sample_s = sample_s_;
     twin::apply_overrides(plant, ov);
     plant.start = present_start - static_cast<TimestampMs>(history_days_) * 86'400'000;
     const fs::path dir = ctx.run_dir / "history";
