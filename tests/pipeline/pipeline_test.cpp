@@ -185,6 +185,13 @@ TEST(Pipeline, LearnStageFeedsTheScheduleAndTheReplayScoresIt) {
       EXPECT_EQ(p.ts, *xinzhi::parse_iso8601("2026-01-07T06:00:00Z"));
     }
     EXPECT_EQ(xinzhi::store::read_downtime(wh.db(), {"predicted"}).size(), learn["preventive_windows"].get<std::size_t>());
+    const auto alarms = xinzhi::store::read_alarms(wh.db());
+    EXPECT_EQ(alarms.size(), learn["alarms"]["count"].get<std::size_t>());
+    EXPECT_GT(learn["alarms"]["steps_scored"].get<std::size_t>(), 1000u);
+    for (const auto& a : alarms) {
+      EXPECT_EQ(a.rule, "machine>0.9");
+      EXPECT_GE(a.score, 0.9);
+    }
   }
   const auto& replay = metrics["stages"][4]["metrics"]["replay"];
   for (const char* p : {"reactive", "predictive", "oracle"}) {

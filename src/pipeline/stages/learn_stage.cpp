@@ -20,6 +20,7 @@
 #include "core/html.hpp"
 #include "core/time.hpp"
 #include "learn/plant/failure_model.hpp"
+#include "learn/plant/machine_alarms.hpp"
 #include "pipeline/stages/stages.hpp"
 #include "store/assets_table.hpp"
 #include "store/downtime_table.hpp"
@@ -59,6 +60,8 @@ class LearnStage : public Stage {
     if (!t) s.fail_at("predict_at", fmt::format("'{}' is not an ISO-8601 time", at));
     predict_at_ = *t;
     pm_hours_ = s.get<double>("pm_hours", 4);
+    alarm_threshold_ = s.get<double>("alarm_threshold", 0.9);
+    if (!(alarm_threshold_ > 0 && alarm_threshold_ <= 1)) s.fail_at("alarm_threshold", "must be in (0, 1]");
     // By default the maintenance comes as early as the horizon allows: any time within the
     // horizon before a failure replaces the part that is wearing out.
     lead_h_ = s.get<double>("lead_h", options_.horizon_h);
@@ -90,6 +93,11 @@ class LearnStage : public Stage {
                                               : clean::load_rules(ctx.resolve(rules_).string());
     clean::run_cleaning(history, rules);
 
+    // The machines' detector over the history first: its alarms are a feature.
+    learn::MachineAlarmOptions alarm_options;
+    alarm_options.sensors = options_.sensors;
+    alarm_options.threshold = alarm_threshold_;
+    learn::detect_machine_alarms(history.db(), alarm_options);
     learn::FailureModel model = learn::train_failure_model(history.db(), options_, name_);
     model.command = fmt::format("xinzhi run <pipeline> (learn stage: history {} days, seed {}, sample_s {}; "
                                 "horizon_h {}, cap_h {}, rounds {}, seed {}, threads {})",
@@ -100,6 +108,7 @@ class LearnStage : public Stage {
 
     // The present: risk at predict_at, and preventive maintenance where it is high.
     auto& db = ctx.warehouse->db();
+    const learn::MachineAlarmSummary alarms = learn::detect_machine_alarms(db, alarm_options);
     const auto preds = learn::predict_failures(model, db, predict_at_);
     store::write_predictions(db, preds);
     const auto windows = learn::preventive_windows(model, preds, predict_at_, pm_hours_, lead_h_);
@@ -121,6 +130,7 @@ class LearnStage : public Stage {
     m["test"] = split(model.test);
     m["predict_at"] = format_iso8601(predict_at_);
     m["preventive_windows"] = windows.size();
+    m["alarms"] = {{"rule", alarms.rule}, {"count", alarms.alarms}, {"steps_scored", alarms.steps}};
 
     std::map<std::string, std::pair<double, double>> by;
     for (const auto& p : preds) (p.target == "failure_within" ? by[p.machine].first : by[p.machine].second) = p.value;
@@ -149,6 +159,10 @@ class LearnStage : public Stage {
           fmt::format("{:.3f}", model.test.average_precision), fmt::format("{:.3f}", model.test.precision),
           fmt::format("{:.3f}", model.test.recall), fmt::format("{:.3f}", model.test.f1),
           fmt::format("{:.1f}", model.test.rmse_h)}});
+    html += fmt::format("<p>The machines' multivariate anomaly detector scored {} time steps of the present and "
+                        "raised {} alarms (score at least {}, one per excursion), now in the warehouse's alarms "
+                        "table; a machine's alarms of the last day are one of the model's features.</p>",
+                        alarms.steps, alarms.alarms, alarm_threshold_);
     html += fmt::format("<h3>Failure risk at {} (alarm threshold {:.2f})</h3>", format_iso8601(predict_at_),
                         model.threshold);
     html += html::table({"machine", "#P(failure within " + fmt::format("{:.0f}", options_.horizon_h) + " h)",
@@ -169,7 +183,7 @@ class LearnStage : public Stage {
   std::int64_t history_seed_ = 7;
   learn::FailureModelOptions options_;
   TimestampMs predict_at_ = 0;
-  double pm_hours_ = 4, lead_h_ = 12;
+  double pm_hours_ = 4, lead_h_ = 12, alarm_threshold_ = 0.9;
 };
 
 }  // namespace

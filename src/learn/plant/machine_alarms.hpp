@@ -1,0 +1,31 @@
+// Alarms of each machine's multivariate detector (anomaly/machine_detector.hpp) over the
+// warehouse's cleaned readings: the detector scores every time step of a machine's sensors, and
+// an alarm opens where the score first reaches the threshold after at least `rest` below it
+// (one alarm per excursion, not one per step). The alarms replace the rule's earlier ones in the
+// warehouse's alarms table; the failure model counts a machine's recent alarms as a feature.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "store/predictions_table.hpp"
+#include "store/sqlite.hpp"
+
+namespace xinzhi::learn {
+
+struct MachineAlarmOptions {
+  double threshold = 0.9;
+  std::int64_t rest_ms = 3'600'000;  // below the threshold this long before a new alarm
+  std::vector<std::string> sensors;  // the sensors the detector sees (empty: all)
+};
+
+struct MachineAlarmSummary {
+  std::size_t steps = 0, alarms = 0, machines = 0;
+  std::string rule;
+};
+
+// Scores the warehouse's clean_aligned readings and writes the alarms (rule "machine>threshold").
+MachineAlarmSummary detect_machine_alarms(store::Database& db, const MachineAlarmOptions& options);
+
+}  // namespace xinzhi::learn
