@@ -1,0 +1,86 @@
+#include "ai4i_data.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <numbers>
+#include <string_view>
+
+#include <fmt/format.h>
+
+#include "core/csv.hpp"
+#include "core/error.hpp"
+#include "core/fs.hpp"
+#include "core/strings.hpp"
+
+namespace xinzhi::bench {
+
+namespace {
+
+constexpr std::string_view kHeader =
+    "UDI,Product ID,Type,Air temperature [K],Process temperature [K],Rotational speed [rpm],Torque [Nm],"
+    "Tool wear [min],Machine failure,TWF,HDF,PWF,OSF,RNF";
+
+double number(std::string_view f, const std::string& path, long line, std::size_t field) {
+  double v = 0;
+  const auto [end, ec] = std::from_chars(f.data(), f.data() + f.size(), v);
+  if (f.empty() || ec != std::errc() || end != f.data() + f.size() || !std::isfinite(v))
+    throw InputError(place(path, line), fmt::format("field {} is not a number: {}", field + 1, quoted_excerpt(f)));
+  return v;
+}
+
+int flag(std::string_view f, const std::string& path, long line, std::size_t field) {
+  if (f == "0") return 0;
+  if (f == "1") return 1;
+  throw InputError(place(path, line), fmt::format("field {} should be 0 or 1: {}", field + 1, quoted_excerpt(f)));
+}
+
+}  // namespace
+
+std::vector<Ai4iRow> read_ai4i(const std::string& path) {
+  std::string text = read_file(path);
+  if (text.starts_with("\xEF\xBB\xBF")) text.erase(0, 3);  // UCI's file starts with a byte-order mark
+  std::vector<Ai4iRow> rows;
+  std::vector<std::string_view> f;
+  std::string storage;
+  for_each_line(text, [&](long no, std::string_view line) {
+    if (no == 1) {
+      if (line != kHeader) throw InputError(place(path, 1), "not the AI4I 2020 header (UDI,Product ID,Type,...,RNF)");
+      return;
+    }
+    if (trim(line).empty()) return;
+    if (!split_csv(line, f, storage)) throw InputError(place(path, no), "a quote does not close");
+    if (f.size() != 14) throw InputError(place(path, no), fmt::format("expected 14 fields, found {}", f.size()));
+    Ai4iRow r;
+    if (f[2] == "L") r.type = 0;
+    else if (f[2] == "M") r.type = 1;
+    else if (f[2] == "H") r.type = 2;
+    else throw InputError(place(path, no), fmt::format("field 3: type {} is not L, M or H", quoted_excerpt(f[2])));
+    r.air_k = number(f[3], path, no, 3);
+    r.process_k = number(f[4], path, no, 4);
+    r.speed_rpm = number(f[5], path, no, 5);
+    r.torque_nm = number(f[6], path, no, 6);
+    r.wear_min = number(f[7], path, no, 7);
+    r.machine_failure = flag(f[8], path, no, 8);
+    for (std::size_t m = 0; m < 5; ++m) r.mode[m] = flag(f[9 + m], path, no, 9 + m);
+    rows.push_back(r);
+  });
+  if (rows.empty()) throw InputError(path, "no rows");
+  return rows;
+}
+
+std::vector<std::string> ai4i_feature_names() {
+  return {"type", "air_k", "process_k", "speed_rpm", "torque_nm", "wear_min",
+          "temp_diff_k", "power_w", "wear_torque", "overstrain_margin"};
+}
+
+std::vector<float> ai4i_features(const Ai4iRow& r) {
+  const double power = r.torque_nm * r.speed_rpm * 2 * std::numbers::pi / 60;
+  const double strain = r.wear_min * r.torque_nm;
+  const double limit = 11000 + 1000 * r.type;
+  return {static_cast<float>(r.type),      static_cast<float>(r.air_k),    static_cast<float>(r.process_k),
+          static_cast<float>(r.speed_rpm), static_cast<float>(r.torque_nm), static_cast<float>(r.wear_min),
+          static_cast<float>(r.process_k - r.air_k), static_cast<float>(power), static_cast<float>(strain),
+          static_cast<float>(strain - limit)};
+}
+
+}  // namespace xinzhi::bench
