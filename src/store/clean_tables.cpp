@@ -73,6 +73,13 @@ std::vector<AlignedRow> read_aligned_rows(Database& db) {
   return rows;
 }
 
+std::vector<std::string> clean_aligned_sensors(Database& db) {
+  Statement q = db.prepare("SELECT DISTINCT sensor FROM clean_aligned ORDER BY sensor");
+  std::vector<std::string> out;
+  while (q.step()) out.push_back(q.get_text(0));
+  return out;
+}
+
 void for_each_aligned_row(Database& db, const std::function<void(const AlignedRow&)>& fn) {
   Statement q = db.prepare("SELECT machine, sensor, ts, value, n FROM clean_aligned ORDER BY machine, ts, sensor");
   AlignedRow row;

@@ -64,6 +64,8 @@ class CleanTablesWriter {
 
 // clean_aligned, ordered by machine, ts, sensor.
 std::vector<AlignedRow> read_aligned_rows(Database& db);
+// The sensors clean_aligned has rows of, sorted.
+std::vector<std::string> clean_aligned_sensors(Database& db);
 // The same rows one at a time, without holding them (the names are the row's own strings, valid
 // during the call); NaN for a NULL value.
 void for_each_aligned_row(Database& db, const std::function<void(const AlignedRow&)>& fn);

@@ -4,7 +4,6 @@
 #include <cmath>
 #include <filesystem>
 #include <map>
-#include <set>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -15,6 +14,7 @@
 #include "core/progress.hpp"
 #include "learn/evaluate/metrics.hpp"
 #include "learn/plant/failure_labels.hpp"
+#include "store/clean_tables.hpp"
 
 namespace xinzhi::learn {
 
@@ -143,7 +143,7 @@ FailureModel train_failure_model(store::Database& db, const FailureModelOptions&
   m.horizon_h = o.horizon_h;
   m.cap_h = o.cap_h;
   m.trained_from = first;
-  m.trained_to = valid_at > gap ? test_at - gap : test_at;
+  m.trained_to = test_at - gap;  // the validation part's end
 
   BoostParams pc = o.params;
   pc.objective = "binary:logistic";
@@ -174,13 +174,9 @@ FailureModel train_failure_model(store::Database& db, const FailureModelOptions&
 }
 
 std::vector<store::Prediction> predict_failures(const FailureModel& m, store::Database& db, TimestampMs at) {
-  std::set<std::string> have;
-  {
-    store::Statement q(db, "SELECT DISTINCT sensor FROM clean_aligned");
-    while (q.step()) have.insert(q.get_text(0));
-  }
+  const std::vector<std::string> have = store::clean_aligned_sensors(db);
   for (const auto& s : m.sensors)
-    if (!have.count(s))
+    if (!std::binary_search(have.begin(), have.end(), s))
       throw InputError(db.path(), fmt::format("the model {} needs sensor '{}', which the warehouse's cleaned readings "
                                               "do not have: its features do not match the data",
                                               m.name, s));

@@ -4,7 +4,6 @@
 #include <cmath>
 #include <map>
 #include <memory>
-#include <set>
 
 #include <fmt/format.h>
 
@@ -14,13 +13,7 @@
 namespace xinzhi::learn {
 
 MachineAlarmSummary detect_machine_alarms(store::Database& db, const MachineAlarmOptions& o) {
-  std::vector<std::string> sensors = o.sensors;
-  if (sensors.empty()) {
-    std::set<std::string> all;
-    store::Statement q(db, "SELECT DISTINCT sensor FROM clean_aligned");
-    while (q.step()) all.insert(q.get_text(0));
-    sensors.assign(all.begin(), all.end());
-  }
+  const std::vector<std::string> sensors = o.sensors.empty() ? store::clean_aligned_sensors(db) : o.sensors;
   std::map<std::string, std::size_t> index;
   for (std::size_t i = 0; i < sensors.size(); ++i) index[sensors[i]] = i;
 

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
-#include <set>
 
 #include <fmt/format.h>
 
@@ -137,15 +136,8 @@ std::vector<std::string> feature_names(const std::vector<std::string>& sensors, 
 MachineFeatures machine_features(store::Database& db, const MachineFeatureSpec& spec, const MachineEvents& events,
                                  TimestampMs from, TimestampMs to, const std::vector<std::string>& wanted) {
   MachineFeatures out;
-  if (wanted.empty()) {
-    std::set<std::string> all;
-    store::Statement q(db, "SELECT DISTINCT sensor FROM clean_aligned");
-    while (q.step()) all.insert(q.get_text(0));
-    out.sensors.assign(all.begin(), all.end());
-  } else {
-    out.sensors = wanted;
-    std::sort(out.sensors.begin(), out.sensors.end());
-  }
+  out.sensors = wanted.empty() ? store::clean_aligned_sensors(db) : wanted;
+  std::sort(out.sensors.begin(), out.sensors.end());
   out.names = feature_names(out.sensors, spec);
   const auto history = index_events(events);
 
