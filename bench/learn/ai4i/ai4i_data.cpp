@@ -9,6 +9,7 @@
 
 #include "core/csv.hpp"
 #include "core/error.hpp"
+#include "number_field.hpp"
 #include "core/fs.hpp"
 #include "core/strings.hpp"
 
@@ -19,14 +20,6 @@ namespace {
 constexpr std::string_view kHeader =
     "UDI,Product ID,Type,Air temperature [K],Process temperature [K],Rotational speed [rpm],Torque [Nm],"
     "Tool wear [min],Machine failure,TWF,HDF,PWF,OSF,RNF";
-
-double number(std::string_view f, const std::string& path, long line, std::size_t field) {
-  double v = 0;
-  const auto [end, ec] = std::from_chars(f.data(), f.data() + f.size(), v);
-  if (f.empty() || ec != std::errc() || end != f.data() + f.size() || !std::isfinite(v))
-    throw InputError(place(path, line), fmt::format("field {} is not a number: {}", field + 1, quoted_excerpt(f)));
-  return v;
-}
 
 int flag(std::string_view f, const std::string& path, long line, std::size_t field) {
   if (f == "0") return 0;
@@ -55,11 +48,11 @@ std::vector<Ai4iRow> read_ai4i(const std::string& path) {
     else if (f[2] == "M") r.type = 1;
     else if (f[2] == "H") r.type = 2;
     else throw InputError(place(path, no), fmt::format("field 3: type {} is not L, M or H", quoted_excerpt(f[2])));
-    r.air_k = number(f[3], path, no, 3);
-    r.process_k = number(f[4], path, no, 4);
-    r.speed_rpm = number(f[5], path, no, 5);
-    r.torque_nm = number(f[6], path, no, 6);
-    r.wear_min = number(f[7], path, no, 7);
+    r.air_k = number_field(f[3], path, no, 3);
+    r.process_k = number_field(f[4], path, no, 4);
+    r.speed_rpm = number_field(f[5], path, no, 5);
+    r.torque_nm = number_field(f[6], path, no, 6);
+    r.wear_min = number_field(f[7], path, no, 7);
     r.machine_failure = flag(f[8], path, no, 8);
     for (std::size_t m = 0; m < 5; ++m) r.mode[m] = flag(f[9 + m], path, no, 9 + m);
     rows.push_back(r);

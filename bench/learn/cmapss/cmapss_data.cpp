@@ -8,6 +8,7 @@
 
 #include "core/csv.hpp"
 #include "core/error.hpp"
+#include "number_field.hpp"
 #include "core/fs.hpp"
 #include "core/strings.hpp"
 
@@ -23,16 +24,8 @@ bool fields_of(std::string_view line, std::vector<std::string_view>& fields, std
   return true;
 }
 
-double number(std::string_view f, const std::string& path, long line, std::size_t field) {
-  double v = 0;
-  const auto [end, ec] = std::from_chars(f.data(), f.data() + f.size(), v);
-  if (f.empty() || ec != std::errc() || end != f.data() + f.size() || !std::isfinite(v))
-    throw InputError(place(path, line), fmt::format("field {} is not a number: {}", field + 1, quoted_excerpt(f)));
-  return v;
-}
-
 int whole(std::string_view f, const std::string& path, long line, std::size_t field) {
-  const double v = number(f, path, line, field);
+  const double v = number_field(f, path, line, field);
   if (v != std::floor(v) || v < 1 || v > 1e9)
     throw InputError(place(path, line), fmt::format("field {} should be a positive whole number: {}", field + 1,
                                                     quoted_excerpt(f)));
@@ -54,8 +47,8 @@ CmapssSet read_cmapss(const std::string& path) {
     CmapssRow r;
     r.unit = whole(f[0], path, no, 0);
     r.cycle = whole(f[1], path, no, 1);
-    for (std::size_t i = 0; i < 3; ++i) r.setting[i] = number(f[2 + i], path, no, 2 + i);
-    for (std::size_t i = 0; i < 21; ++i) r.sensor[i] = number(f[5 + i], path, no, 5 + i);
+    for (std::size_t i = 0; i < 3; ++i) r.setting[i] = number_field(f[2 + i], path, no, 2 + i);
+    for (std::size_t i = 0; i < 21; ++i) r.sensor[i] = number_field(f[5 + i], path, no, 5 + i);
     const std::size_t at = set.rows.size();
     if (set.units.empty() || set.rows.back().unit != r.unit) {
       for (const auto& [b, e] : set.units)
@@ -82,7 +75,7 @@ std::vector<double> read_cmapss_rul(const std::string& path) {
     if (trim(line).empty()) return;
     if (!fields_of(line, f, storage)) throw InputError(place(path, no), "a quote does not close");
     if (f.size() != 1) throw InputError(place(path, no), fmt::format("expected one number, found {} fields", f.size()));
-    rul.push_back(number(f[0], path, no, 0));
+    rul.push_back(number_field(f[0], path, no, 0));
   });
   if (rul.empty()) throw InputError(path, "no rows");
   return rul;
