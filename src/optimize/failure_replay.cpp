@@ -104,19 +104,26 @@ ReplayComparison replay_failures(const Instance& base, const std::vector<Machine
       unprevented.push_back(f);
   }
 
+  // One search on the base calendars gives the plan in hand; each policy then re-plans from it
+  // (SearchOptions::warm_start) with the same budget, so that all three had the same search
+  // effort and differ by the windows they know of, not by the luck of separate searches. A policy
+  // whose instance adds no window takes the reactive re-plan: identical situations, identical plans.
   ReplayComparison c;
-  const Schedule reactive_plan = solve(base, options.search).schedule;
+  const Schedule in_hand = solve(base, options.search).schedule;
+  SearchOptions replan = options.search;
+  replan.warm_start = &in_hand;
+  const Schedule reactive_plan = solve(base, replan).schedule;
   c.reactive = execute("reactive", base, reactive_plan, truth, simulation);
 
   const Instance predictive_inst = with_windows(base, preventive);
   c.predictive = execute("predictive", predictive_inst,
-                         !adds_windows(preventive) ? reactive_plan : solve(predictive_inst, options.search).schedule, unprevented,
+                         !adds_windows(preventive) ? reactive_plan : solve(predictive_inst, replan).schedule, unprevented,
                          simulation);
   c.predictive.failures_prevented = prevented;
   c.predictive.preventive_windows = static_cast<int>(predicted.size());
 
   const Instance oracle_inst = with_windows(base, failure);
-  c.oracle = execute("oracle", oracle_inst, !adds_windows(failure) ? reactive_plan : solve(oracle_inst, options.search).schedule,
+  c.oracle = execute("oracle", oracle_inst, !adds_windows(failure) ? reactive_plan : solve(oracle_inst, replan).schedule,
                      truth, simulation);
 
   c.captured_makespan =

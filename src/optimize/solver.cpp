@@ -73,6 +73,12 @@ SearchResult solve(const Instance& inst, const SearchOptions& options) {
     starts.push_back({objective_value(s, options.objective), std::move(sol)});
     names.push_back(rule_name(r));
   }
+  if (options.warm_start) {
+    Solution sol = solution_of(shop, *options.warm_start);
+    Schedule s = to_schedule(shop, sol, "");
+    starts.push_back({objective_value(s, options.objective), std::move(sol)});
+    names.push_back("the plan in hand");
+  }
   std::vector<std::size_t> order(starts.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) { return starts[a].first < starts[b].first; });

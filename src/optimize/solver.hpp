@@ -25,6 +25,11 @@ struct SearchOptions {
   std::uint64_t seed = 1;
   double target = -1;            // stop as soon as the objective is <= target (>= 0)
   bool progress = false;         // anytime progress lines (stderr, via logging)
+  // A plan to start from besides the dispatching rules (empty: none): re-planning after a change
+  // of calendars starts from the plan in hand, so the new plan is never worse than that plan
+  // repaired (right-shifted past the new windows) and differs from it by the change, not by the
+  // luck of a fresh search. Its jobs and operations must be the instance's.
+  const Schedule* warm_start = nullptr;
 };
 
 struct SearchResult {

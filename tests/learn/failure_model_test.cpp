@@ -152,12 +152,26 @@ TEST(FailureModel, LearnsTheWearPredictsAndRoundTrips) {
     EXPECT_EQ(p1[i].model, "test-model");
     EXPECT_EQ(p1[i].trained_from, m.trained_from);
   }
-  const auto windows = preventive_windows(m, p1, at, 4, 12);
+  // Measured again on the whole warehouse: more rows than its test part, the same outcome labels,
+  // and better than chance (the test part's failing share) at finding failures.
+  const SplitMetrics whole = evaluate_failure_model(back, wh.db());
+  EXPECT_GT(whole.rows, m.test.rows);
+  EXPECT_GT(whole.positives, m.test.positives);
+  EXPECT_GT(whole.average_precision, static_cast<double>(whole.positives) / static_cast<double>(whole.rows));
+  const SplitMetrics late = evaluate_failure_model(back, wh.db(), m.trained_to + 48 * kHour, 0);
+  EXPECT_LT(late.rows, whole.rows);
+  // A window at `at` for each machine at or over the threshold, none for the others.
+  std::size_t at_risk = 0;
+  for (const auto& p : p1) at_risk += p.target == "failure_within" && p.value >= m.threshold;
+  const auto windows = preventive_windows(m, p1, at, 4);
+  EXPECT_EQ(windows.size(), at_risk);
   for (const auto& w : windows) {
     EXPECT_EQ(w.kind, "predicted");
-    EXPECT_GE(w.start, at);
+    EXPECT_EQ(w.start, at);
     EXPECT_EQ(*w.end - w.start, 4 * kHour);
   }
+  EXPECT_EQ(preventive_windows(m, p1, at, 4, 0.0).size(), 3u);  // threshold 0: every machine
+  EXPECT_TRUE(preventive_windows(m, p1, at, 4, 1.01).empty());
 }
 
 TEST(FailureModel, BadInputIsRefusedWithOneMessage) {

@@ -106,3 +106,26 @@ TEST(Search, JobsThatRevisitAMachine) {
   expect_valid(inst, r.schedule);
   EXPECT_GE(r.schedule.makespan, lower_bound(inst));
 }
+
+// Re-planning from the plan in hand: ft06's optimum given as the warm start, with a search of
+// one iteration (which from the rules alone does not reach it), is kept; and after a window is
+// added to a machine's calendar, the re-plan is no worse than that plan pushed past the window.
+TEST(Search, AWarmStartIsNeverLost) {
+  XINZHI_REQUIRE_DATA(jssp, "jssp");
+  Instance inst = load_instance(jssp + "/instances/ft06");
+  const Schedule best = solve(inst, by_iterations(20000)).schedule;
+  ASSERT_EQ(best.makespan, 55);
+  const SearchResult cold = solve(inst, by_iterations(1));
+  ASSERT_GT(cold.schedule.makespan, 55) << "one iteration from the rules should not find the optimum";
+  SearchOptions warm = by_iterations(1);
+  warm.warm_start = &best;
+  EXPECT_EQ(solve(inst, warm).schedule.makespan, 55);
+
+  inst.calendars[0].push_back(Window{10, 20, "preventive", "test"});
+  finish_calendars(inst);
+  FlatShop shop(inst);
+  const Schedule repaired = to_schedule(shop, solution_of(shop, best), "");
+  const Schedule replanned = solve(inst, warm).schedule;
+  expect_valid(inst, replanned);
+  EXPECT_LE(replanned.makespan, repaired.makespan);
+}

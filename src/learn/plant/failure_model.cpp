@@ -173,13 +173,38 @@ FailureModel train_failure_model(store::Database& db, const FailureModelOptions&
   return m;
 }
 
-std::vector<store::Prediction> predict_failures(const FailureModel& m, store::Database& db, TimestampMs at) {
+namespace {
+
+void check_sensors(const FailureModel& m, store::Database& db) {
   const std::vector<std::string> have = store::clean_aligned_sensors(db);
   for (const auto& s : m.sensors)
     if (!std::binary_search(have.begin(), have.end(), s))
       throw InputError(db.path(), fmt::format("the model {} needs sensor '{}', which the warehouse's cleaned readings "
                                               "do not have: its features do not match the data",
                                               m.name, s));
+}
+
+}  // namespace
+
+SplitMetrics evaluate_failure_model(const FailureModel& m, store::Database& db, TimestampMs from, TimestampMs to) {
+  check_sensors(m, db);
+  const MachineEvents events = read_machine_events(db);
+  const MachineFeatures f = machine_features(db, m.spec, events, from, to, m.sensors);
+  if (f.names != m.features) throw InputError(m.name, "the model's feature list does not match the features built here");
+  if (f.rows.empty()) throw InputError(db.path(), "no cleaned readings in the time range to evaluate on");
+  std::vector<std::size_t> order(f.rows.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return f.rows[a].t < f.rows[b].t; });
+  const FailureLabeler labeler(events.breakdowns, f.rows[order.back()].t, m.horizon_h, m.cap_h);
+  const Labelled all = label_rows(f, labeler, order);
+  if (all.cls.rows() == 0)
+    throw InputError(db.path(), "no feature rows with a known outcome in the time range (is the maintenance log empty, "
+                                "or the range shorter than the horizon?)");
+  return measure(m, all.cls, all.reg);
+}
+
+std::vector<store::Prediction> predict_failures(const FailureModel& m, store::Database& db, TimestampMs at) {
+  check_sensors(m, db);
   const TimestampMs tick = at / m.spec.step_ms * m.spec.step_ms;
   const MachineFeatures f = machine_features(db, m.spec, read_machine_events(db), tick, tick, m.sensors);
   if (f.names != m.features) throw InputError(m.name, "the model's feature list does not match the features built here");
@@ -205,7 +230,8 @@ std::vector<store::Prediction> predict_failures(const FailureModel& m, store::Da
 }
 
 std::vector<store::DowntimeWindow> preventive_windows(const FailureModel& m, const std::vector<store::Prediction>& preds,
-                                                      TimestampMs at, double pm_hours, double lead_h) {
+                                                      TimestampMs at, double pm_hours, double threshold) {
+  if (threshold < 0) threshold = m.threshold;
   std::map<std::string, std::pair<double, double>> by;  // machine -> probability, hours
   for (const auto& p : preds) {
     if (p.target == "failure_within") by[p.machine].first = p.value;
@@ -214,11 +240,10 @@ std::vector<store::DowntimeWindow> preventive_windows(const FailureModel& m, con
   std::vector<store::DowntimeWindow> out;
   for (const auto& [machine, ph] : by) {
     const auto [prob, hours] = ph;
-    if (prob < m.threshold) continue;
-    const TimestampMs start = at + static_cast<TimestampMs>(std::max(0.0, hours - lead_h) * kHourMs);
-    out.push_back({machine, start, start + static_cast<TimestampMs>(pm_hours * kHourMs), "predicted", m.name,
-                   fmt::format("preventive maintenance: failure within {:.0f} h with probability {:.2f}, expected in "
-                               "{:.0f} h",
+    if (prob < threshold) continue;
+    out.push_back({machine, at, at + static_cast<TimestampMs>(pm_hours * kHourMs), "predicted", m.name,
+                   fmt::format("preventive maintenance: failure within {:.0f} h with probability {:.2f} (expected in "
+                               "{:.0f} h)",
                                m.horizon_h, prob, hours)});
   }
   return out;

@@ -62,9 +62,6 @@ class LearnStage : public Stage {
     pm_hours_ = s.get<double>("pm_hours", 4);
     alarm_threshold_ = s.get<double>("alarm_threshold", 0.9);
     if (!(alarm_threshold_ > 0 && alarm_threshold_ <= 1)) s.fail_at("alarm_threshold", "must be in (0, 1]");
-    // By default the maintenance comes as early as the horizon allows: any time within the
-    // horizon before a failure replaces the part that is wearing out.
-    lead_h_ = s.get<double>("lead_h", options_.horizon_h);
     if (options_.horizon_h <= 0) s.fail_at("horizon_h", "must be positive");
     if (options_.cap_h < options_.horizon_h) s.fail_at("cap_h", "must be at least horizon_h");
     if (pm_hours_ <= 0) s.fail_at("pm_hours", "must be positive");
@@ -111,7 +108,7 @@ class LearnStage : public Stage {
     const learn::MachineAlarmSummary alarms = learn::detect_machine_alarms(db, alarm_options);
     const auto preds = learn::predict_failures(model, db, predict_at_);
     store::write_predictions(db, preds);
-    const auto windows = learn::preventive_windows(model, preds, predict_at_, pm_hours_, lead_h_);
+    const auto windows = learn::preventive_windows(model, preds, predict_at_, pm_hours_);
     store::replace_downtime(db, name_, windows);
 
     StageResult r;
@@ -183,7 +180,7 @@ class LearnStage : public Stage {
   std::int64_t history_seed_ = 7;
   learn::FailureModelOptions options_;
   TimestampMs predict_at_ = 0;
-  double pm_hours_ = 4, lead_h_ = 12, alarm_threshold_ = 0.9;
+  double pm_hours_ = 4, alarm_threshold_ = 0.9;
 };
 
 }  // namespace
