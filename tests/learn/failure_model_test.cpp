@@ -145,7 +145,12 @@ TEST(FailureModel, LearnsTheWearPredictsAndRoundTrips) {
   const FailureModel back = FailureModel::load(dir / "model");
   const std::int64_t at = kT0 + 20 * 24 * kHour;
   const auto p1 = predict_failures(m, wh.db(), at), p2 = predict_failures(back, wh.db(), at);
-  ASSERT_EQ(p1.size(), 6u);  // 3 machines x (probability, hours)
+  ASSERT_EQ(p1.size(), 12u);  // 3 machines x (probability, hours, hours' 80% interval)
+  for (std::size_t i = 0; i + 3 < p1.size(); i += 4) {
+    EXPECT_EQ(p1[i].target, "failure_within");
+    EXPECT_EQ(p1[i + 2].target, "time_to_failure_h_p10");
+    EXPECT_LE(p1[i + 2].value, p1[i + 3].value);  // p10 <= p90
+  }
   for (std::size_t i = 0; i < p1.size(); ++i) {
     EXPECT_EQ(p1[i].machine, p2[i].machine);
     EXPECT_FLOAT_EQ(static_cast<float>(p1[i].value), static_cast<float>(p2[i].value));
@@ -216,8 +221,8 @@ TEST(FailureModel, BadInputIsRefusedWithOneMessage) {
     w.commit();
   }
   const auto p = predict_failures(m, inf.db(), kT0);
-  ASSERT_EQ(p.size(), 2u);
-  EXPECT_TRUE(std::isfinite(p[0].value));
+  ASSERT_EQ(p.size(), 4u);  // probability, hours and their interval
+  for (const auto& v : p) EXPECT_TRUE(std::isfinite(v.value)) << v.target;
   // A truncated model file; a folder that is not a model.
   const std::string cls = dir / "model/failure_within.json";
   const std::string text = read_text(cls);

@@ -2,6 +2,7 @@
 // definition: ties of score form one threshold).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "learn/evaluate/metrics.hpp"
@@ -26,6 +27,12 @@ TEST(Metrics, PrecisionRecallF1AndAveragePrecision) {
   // AP = 1/3*1 + 1/3*(2/3) + 1/3*(3/4)
   EXPECT_NEAR(average_precision(s, y), (1 + 2.0 / 3 + 0.75) / 3, 1e-12);
   EXPECT_DOUBLE_EQ(best_f1_threshold(s, y), 0.6);  // 3 of 3 found with 1 false: F1 0.857
+  // Gain: a true flag earns 3, every flag costs 1: flagging down to 0.6 earns 9 - 4 = 5, the most.
+  EXPECT_DOUBLE_EQ(best_gain_threshold(s, y, 3, 1), 0.6);
+  // Flags dear: only the top score (true) pays, 2 - 1.5; flagging more loses.
+  EXPECT_DOUBLE_EQ(best_gain_threshold(s, y, 2, 1.5), s[0]);
+  // Flags dearer than any gain: nothing is flagged (the threshold is above every score).
+  EXPECT_GT(best_gain_threshold(s, y, 1, 2), *std::max_element(s.begin(), s.end()));
   // Tied scores are one threshold: both rows come in together.
   EXPECT_NEAR(average_precision({0.5, 0.5}, {1, 0}), 0.5, 1e-12);
 }

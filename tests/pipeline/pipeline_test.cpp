@@ -163,7 +163,7 @@ TEST(Pipeline, LearnStageFeedsTheScheduleAndTheReplayScoresIt) {
                  "sample_s: 600}\n      horizon_h: 24\n      rounds: 60\n      threads: 1\n"
                  "      predict_at: 2026-01-07T06:00:00Z\n"
                  "  - schedule: {start: 2026-01-07T06:00:00Z, backlog: true, objective: tardiness, iterations: 300, "
-                 "threads: 1, replications: 4}\n");
+                 "threads: 1, replications: 4, replay_iterations: 300}\n");
   const auto r = run_xinzhi("-q run " + (dir / "p.yaml") + " --runs-dir " + (dir / "runs"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const fs::path run = fs::directory_iterator(dir / "runs")->path();
@@ -177,7 +177,7 @@ TEST(Pipeline, LearnStageFeedsTheScheduleAndTheReplayScoresIt) {
   {
     auto wh = xinzhi::store::Warehouse::open_read_only((run / "warehouse.db").string());
     const auto preds = xinzhi::store::read_predictions(wh.db());
-    ASSERT_EQ(preds.size(), 12u);  // 6 machines x (probability, hours)
+    ASSERT_EQ(preds.size(), 24u);  // 6 machines x (probability, hours, hours' 80% interval)
     for (const auto& p : preds) {
       EXPECT_EQ(p.model, "failure-risk");
       EXPECT_GT(p.trained_to, p.trained_from);
@@ -201,5 +201,9 @@ TEST(Pipeline, LearnStageFeedsTheScheduleAndTheReplayScoresIt) {
   EXPECT_EQ(replay["policies"]["predictive"]["preventive_windows"], learn["preventive_windows"]);
   const std::string html = read_text((run / "report.html").string());
   EXPECT_NE(html.find("Failure risk at 2026-01-07T06:00:00"), std::string::npos);
+  EXPECT_NE(html.find("80% interval"), std::string::npos);
+  EXPECT_NE(html.find("P(failure within 24 h) per machine"), std::string::npos);
+  EXPECT_NE(html.find("anomaly score (highest of each hour)"), std::string::npos);  // sensor charts with alarms
+  EXPECT_NE(html.find("Realised weighted tardiness by policy"), std::string::npos);
   EXPECT_NE(html.find("the true failures replayed"), std::string::npos);
 }

@@ -103,6 +103,28 @@ double best_f1_threshold(const std::vector<double>& score, const std::vector<int
   return best_t;
 }
 
+double best_gain_threshold(const std::vector<double>& score, const std::vector<int>& truth, double per_true,
+                           double per_flag) {
+  same_size(score.size(), truth.size());
+  const auto idx = by_score_desc(score);
+  double best = 0, best_t = idx.empty() ? 1 : score[idx[0]] + 1, tp = 0, seen = 0;
+  for (std::size_t k = 0; k < idx.size();) {
+    std::size_t j = k;
+    while (j < idx.size() && score[idx[j]] == score[idx[k]]) {
+      tp += truth[idx[j]] ? 1 : 0;
+      ++seen;
+      ++j;
+    }
+    const double gain = tp * per_true - seen * per_flag;
+    if (gain > best) {
+      best = gain;
+      best_t = score[idx[k]];
+    }
+    k = j;
+  }
+  return best_t;
+}
+
 MeanStd mean_std(const std::vector<double>& v) {
   MeanStd m;
   if (v.empty()) return m;

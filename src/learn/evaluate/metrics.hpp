@@ -31,6 +31,12 @@ double average_precision(const std::vector<double>& score, const std::vector<int
 // The threshold that maximises F1 over the given scores (ties: the higher threshold).
 double best_f1_threshold(const std::vector<double>& score, const std::vector<int>& truth);
 
+// The threshold (flag score >= it) that maximises gain: each flagged positive earns `per_true`,
+// each flag costs `per_flag` (true or not). A decision rule's threshold, where F1's balance of
+// precision and recall is not the user's. Above every score (flag nothing) when no threshold gains.
+double best_gain_threshold(const std::vector<double>& score, const std::vector<int>& truth, double per_true,
+                           double per_flag);
+
 struct MeanStd {
   double mean = 0, stddev = 0;  // sample standard deviation (n - 1)
 };

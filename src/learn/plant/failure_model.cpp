@@ -167,6 +167,29 @@ FailureModel train_failure_model(store::Database& db, const FailureModelOptions&
     std::vector<int> y;
     for (float v : valid_c.y) y.push_back(v > 0.5f ? 1 : 0);
     m.threshold = std::count(y.begin(), y.end(), 1) > 0 ? best_f1_threshold(s, y) : 0.5;
+    // The mean repair of the breakdowns before validation began (the training part's log).
+    double hours = 0, n = 0;
+    for (const auto& b : events.breakdowns)
+      if (b.repaired && *b.repaired < valid_at) {
+        hours += static_cast<double>(*b.repaired - b.reported) / kHourMs;
+        ++n;
+      }
+    m.repair_h = n > 0 ? hours / n : 0;
+    m.pm_hours = o.pm_hours;
+    m.pm_threshold = best_gain_threshold(s, y, m.repair_h, m.pm_hours);
+  }
+  {
+    // The interval of the hours to failure, from validation's residuals.
+    const auto h = m.regressor.predict(valid_r);
+    std::vector<double> residual;
+    for (std::size_t i = 0; i < valid_r.rows(); ++i)
+      if (valid_r.y[i] < m.cap_h) residual.push_back(valid_r.y[i] - h[i]);
+    if (!residual.empty()) {
+      std::sort(residual.begin(), residual.end());
+      auto at = [&](double q) { return residual[static_cast<std::size_t>(q * static_cast<double>(residual.size() - 1))]; };
+      m.ttf_low_h = at(0.1);
+      m.ttf_high_h = at(0.9);
+    }
   }
   m.validation = measure(m, valid_c, valid_r);
   m.test = measure(m, test_c, test_r);
@@ -223,15 +246,20 @@ std::vector<store::Prediction> predict_failures(const FailureModel& m, store::Da
   const auto horizon = static_cast<std::int64_t>(m.horizon_h * kHourMs);
   for (std::size_t i = 0; i < f.rows.size(); ++i) {
     out.push_back({m.name, m.trained_from, m.trained_to, f.rows[i].machine, tick, "failure_within", p[i], horizon});
+    const auto cap = static_cast<std::int64_t>(m.cap_h * kHourMs);
     out.push_back({m.name, m.trained_from, m.trained_to, f.rows[i].machine, tick, "time_to_failure_h",
-                   std::clamp<double>(h[i], 0, m.cap_h), static_cast<std::int64_t>(m.cap_h * kHourMs)});
+                   std::clamp<double>(h[i], 0, m.cap_h), cap});
+    out.push_back({m.name, m.trained_from, m.trained_to, f.rows[i].machine, tick, "time_to_failure_h_p10",
+                   std::clamp<double>(h[i] + m.ttf_low_h, 0, m.cap_h), cap});
+    out.push_back({m.name, m.trained_from, m.trained_to, f.rows[i].machine, tick, "time_to_failure_h_p90",
+                   std::clamp<double>(h[i] + m.ttf_high_h, 0, m.cap_h), cap});
   }
   return out;
 }
 
 std::vector<store::DowntimeWindow> preventive_windows(const FailureModel& m, const std::vector<store::Prediction>& preds,
                                                       TimestampMs at, double pm_hours, double threshold) {
-  if (threshold < 0) threshold = m.threshold;
+  if (threshold < 0) threshold = m.pm_threshold;
   std::map<std::string, std::pair<double, double>> by;  // machine -> probability, hours
   for (const auto& p : preds) {
     if (p.target == "failure_within") by[p.machine].first = p.value;
@@ -261,9 +289,14 @@ void FailureModel::save(const std::string& dir) const {
       {"windows_ms", spec.windows_ms},
       {"step_ms", spec.step_ms},
       {"running_sensor", spec.running_sensor},
+      {"baseline_ms", spec.baseline_ms},
       {"horizon_h", horizon_h},
       {"cap_h", cap_h},
       {"threshold", threshold},
+      {"pm_threshold", pm_threshold},
+      {"pm_hours", pm_hours},
+      {"repair_h", repair_h},
+      {"time_to_failure_interval_h", {ttf_low_h, ttf_high_h}},
       {"trained_from", format_iso8601(trained_from)},
       {"trained_to", format_iso8601(trained_to)},
       {"rounds", {{"failure_within", classifier_rounds}, {"time_to_failure", regressor_rounds}}},
@@ -279,7 +312,11 @@ void FailureModel::save(const std::string& dir) const {
       "since the last service and the alarms of the last day:\n\n"
       "- `failure_within.json`: the probability that the machine breaks down within {:.0f} h (alarm threshold "
       "{:.3f}, the best F1 on validation);\n"
-      "- `time_to_failure.json`: the hours until it does, capped at {:.0f} h.\n\n"
+      "- `time_to_failure.json`: the hours until it does, capped at {:.0f} h; its 80% interval adds {:+.1f} h to "
+      "{:+.1f} h (the 10th and 90th percentiles of the errors on validation).\n\n"
+      "Maintenance is called for at a probability of {:.3f} or more: on validation that threshold gains the most "
+      "hours when a true alarm saves the mean repair ({:.1f} h in the training log) and every alarm costs a "
+      "{:.1f} h maintenance.\n\n"
       "Targets come from the plant's maintenance log (fault and repair records), never from a simulation's truth.\n\n"
       "## Data\n\nFeature rows from {} to {} for training and validation (time-ordered, a gap of one horizon "
       "between parts), the last part of the range for test.\n\n"
@@ -291,7 +328,7 @@ void FailureModel::save(const std::string& dir) const {
         for (auto ms : spec.windows_ms) w.push_back(fmt::format("{:.0f} h", static_cast<double>(ms) / kHourMs));
         return fmt::format("{}", fmt::join(w, ", "));
       }(),
-      horizon_h, threshold, cap_h, format_iso8601(trained_from), format_iso8601(trained_to));
+      horizon_h, threshold, cap_h, ttf_low_h, ttf_high_h, pm_threshold, repair_h, pm_hours, format_iso8601(trained_from), format_iso8601(trained_to));
   for (auto [part, s] : {std::pair{"validation", &validation}, std::pair{"test", &test}})
     card += fmt::format("| {} | {} | {} | {:.3f} | {:.3f} | {:.3f} | {:.3f} | {:.1f} | {:.1f} |\n", part, s->rows,
                         s->positives, s->average_precision, s->precision, s->recall, s->f1, s->rmse_h, s->mae_h);
@@ -317,9 +354,17 @@ FailureModel FailureModel::load(const std::string& dir) {
     m.spec.windows_ms = j.at("windows_ms").get<std::vector<std::int64_t>>();
     m.spec.step_ms = j.at("step_ms").get<std::int64_t>();
     m.spec.running_sensor = j.at("running_sensor").get<std::string>();
+    m.spec.baseline_ms = j.at("baseline_ms").get<std::int64_t>();
     m.horizon_h = j.at("horizon_h").get<double>();
     m.cap_h = j.at("cap_h").get<double>();
     m.threshold = j.at("threshold").get<double>();
+    m.pm_threshold = j.at("pm_threshold").get<double>();
+    m.pm_hours = j.at("pm_hours").get<double>();
+    m.repair_h = j.at("repair_h").get<double>();
+    const auto interval = j.at("time_to_failure_interval_h").get<std::vector<double>>();
+    if (interval.size() != 2) throw InputError(meta + ": time_to_failure_interval_h", "must be [low, high]");
+    m.ttf_low_h = interval[0];
+    m.ttf_high_h = interval[1];
     m.trained_from = parse_iso8601(j.at("trained_from").get<std::string>()).value_or(0);
     m.trained_to = parse_iso8601(j.at("trained_to").get<std::string>()).value_or(0);
     m.validation = split_from(j.value("validation", nlohmann::json::object()));

@@ -27,6 +27,9 @@ struct FailureModelOptions {
   double valid_share = 0.2;  // of the time range, after training
   double test_share = 0.2;   // the last part of the time range
   BoostParams params;        // objective and metric are set per model
+  // The maintenance the model's alarms call for: how long it takes. With the mean repair of the
+  // log it sets the maintenance threshold (FailureModel::pm_threshold).
+  double pm_hours = 4;
 };
 
 struct SplitMetrics {
@@ -40,6 +43,13 @@ struct FailureModel {
   MachineFeatureSpec spec;
   std::vector<std::string> sensors, features;
   double horizon_h = 48, cap_h = 96, threshold = 0.5;
+  // When to maintain: the threshold with the most hours gained on validation, a true alarm saving
+  // the mean repair (repair_h, from the training log) and every alarm costing pm_hours. Plans act
+  // on it rather than on the F1 threshold, which weighs false alarms as if they cost nothing.
+  double pm_threshold = 0.5, pm_hours = 4, repair_h = 0;
+  // The 80% interval of the hours to failure: the 10th and 90th percentiles of (true - predicted)
+  // on validation rows with a failure within the cap, added to a prediction.
+  double ttf_low_h = 0, ttf_high_h = 0;
   TimestampMs trained_from = 0, trained_to = 0;  // the feature rows it learned from (train + validation)
   Booster classifier, regressor;
   SplitMetrics validation, test;
@@ -63,13 +73,14 @@ SplitMetrics evaluate_failure_model(const FailureModel& model, store::Database& 
                                     TimestampMs to = 0);
 
 // The model's predictions for every machine at time `at` (features from readings at or before
-// it): failure_within (probability) and time_to_failure_h. Throws InputError when the
+// it): failure_within (probability), time_to_failure_h and its 80% interval
+// (time_to_failure_h_p10, time_to_failure_h_p90). Throws InputError when the
 // warehouse's sensors do not match the model's features, or a feature is infinite.
 std::vector<store::Prediction> predict_failures(const FailureModel& model, store::Database& db, TimestampMs at);
 
 // Downtime the schedule should plan for: a preventive maintenance of pm_hours for each machine
-// whose risk of failing within the horizon is at or above `threshold` (the model's own, the best
-// F1 on validation, when negative), starting at `at`. As early as the plan allows, because the
+// whose risk of failing within the horizon is at or above `threshold` (the model's pm_threshold
+// when negative), starting at `at`. As early as the plan allows, because the
 // failure may come at any time within the horizon: the expected hours to failure are far too
 // uncertain to wait for (measured on the demo: 62 h expected, 11 h true).
 std::vector<store::DowntimeWindow> preventive_windows(const FailureModel& model,

@@ -19,6 +19,23 @@ MachineAlarmSummary detect_machine_alarms(store::Database& db, const MachineAlar
 
   MachineAlarmSummary s;
   s.rule = fmt::format("machine>{}", o.threshold);
+  s.sensors = sensors;
+  constexpr std::int64_t kHour = 3'600'000;
+  MachineTrace* trace = nullptr;
+  std::vector<double> hour_sum(sensors.size()), hour_n(sensors.size());
+  // Closes the trace's current hour when `hour` is a later one (and opens that).
+  auto to_hour = [&](std::int64_t hour) {
+    if (!trace) return;
+    if (!trace->hour.empty() && trace->hour.back() == hour) return;
+    if (!trace->hour.empty())
+      for (std::size_t k = 0; k < sensors.size(); ++k)
+        trace->sensor_mean[k].push_back(hour_n[k] > 0 ? hour_sum[k] / hour_n[k] : NAN);
+    std::fill(hour_sum.begin(), hour_sum.end(), 0);
+    std::fill(hour_n.begin(), hour_n.end(), 0);
+    if (hour < 0) return;
+    trace->hour.push_back(hour);
+    trace->max_score.push_back(0);
+  };
   std::vector<store::Alarm> alarms;
   std::string machine;
   std::unique_ptr<MachineDetector> detector;
@@ -28,6 +45,10 @@ MachineAlarmSummary detect_machine_alarms(store::Database& db, const MachineAlar
     if (tick < 0) return;
     const double score = detector->update(tick, values);
     ++s.steps;
+    to_hour(tick / kHour * kHour);
+    trace->max_score.back() = std::max(trace->max_score.back(), score);
+    for (std::size_t k = 0; k < values.size(); ++k)
+      if (!std::isnan(values[k])) hour_sum[k] += values[k], hour_n[k] += 1;
     if (score >= o.threshold) {
       if (tick - last_high > o.rest_ms) alarms.push_back({machine, "", tick, score, s.rule, "open"});
       last_high = tick;
@@ -38,7 +59,10 @@ MachineAlarmSummary detect_machine_alarms(store::Database& db, const MachineAlar
   store::for_each_aligned_row(db, [&](const store::AlignedRow& r) {
     if (r.machine != machine) {
       score_tick();
+      to_hour(-1);
       machine = r.machine;
+      trace = &s.traces[machine];
+      trace->sensor_mean.assign(sensors.size(), {});
       detector = std::make_unique<MachineDetector>(sensors.size());
       last_high = INT64_MIN / 2;
       ++s.machines;
@@ -48,8 +72,10 @@ MachineAlarmSummary detect_machine_alarms(store::Database& db, const MachineAlar
     if (const auto it = index.find(r.sensor); it != index.end()) values[it->second] = r.value;
   });
   score_tick();
+  to_hour(-1);
   store::replace_alarms(db, s.rule, alarms);
   s.alarms = alarms.size();
+  s.opened = std::move(alarms);
   return s;
 }
 

@@ -6,9 +6,11 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
+#include "core/time.hpp"
 #include "store/predictions_table.hpp"
 #include "store/sqlite.hpp"
 
@@ -20,9 +22,20 @@ struct MachineAlarmOptions {
   std::vector<std::string> sensors;  // the sensors the detector sees (empty: all)
 };
 
+// One machine's hours, for charts: per hour on the clock, the highest anomaly score and each
+// sensor's mean (NaN: no reading that hour).
+struct MachineTrace {
+  std::vector<TimestampMs> hour;
+  std::vector<double> max_score;
+  std::vector<std::vector<double>> sensor_mean;  // [sensor][hour], sensors as MachineAlarmSummary::sensors
+};
+
 struct MachineAlarmSummary {
   std::size_t steps = 0, alarms = 0, machines = 0;
   std::string rule;
+  std::vector<std::string> sensors;
+  std::map<std::string, MachineTrace> traces;  // by machine
+  std::vector<store::Alarm> opened;            // the alarms written
 };
 
 // Scores the warehouse's clean_aligned readings and writes the alarms (rule "machine>threshold").

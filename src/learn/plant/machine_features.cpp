@@ -14,6 +14,7 @@ namespace xinzhi::learn {
 namespace {
 
 constexpr double kHourMs = 3'600'000.0;
+constexpr std::int64_t kDayMs = 86'400'000;
 constexpr const char* kStats[] = {"mean", "std", "min", "max", "last", "slope"};
 
 std::string hours(std::int64_t ms) { return fmt::format("{}h", static_cast<double>(ms) / kHourMs); }
@@ -21,6 +22,7 @@ std::string hours(std::int64_t ms) { return fmt::format("{}h", static_cast<doubl
 // Per machine: its maintenance and repair times and alarm times, sorted, for "at or before t".
 struct MachineHistory {
   std::vector<TimestampMs> service;  // planned maintenance ends and repairs
+  std::vector<TimestampMs> repairs;  // repairs only (the part is new again)
   std::vector<TimestampMs> alarms;
 };
 
@@ -29,10 +31,14 @@ std::map<std::string, MachineHistory> index_events(const MachineEvents& e) {
   for (const auto& w : e.maintenance)
     if (w.end) by[w.machine].service.push_back(*w.end);
   for (const auto& b : e.breakdowns)
-    if (b.repaired) by[b.machine].service.push_back(*b.repaired);
+    if (b.repaired) {
+      by[b.machine].service.push_back(*b.repaired);
+      by[b.machine].repairs.push_back(*b.repaired);
+    }
   for (const auto& a : e.alarms) by[a.machine].alarms.push_back(a.ts);
   for (auto& [m, h] : by) {
     std::sort(h.service.begin(), h.service.end());
+    std::sort(h.repairs.begin(), h.repairs.end());
     std::sort(h.alarms.begin(), h.alarms.end());
   }
   return by;
@@ -51,15 +57,29 @@ class MachineWindows {
       }
     }
     for (auto w : spec.windows_ms) running_.emplace_back(w);
+    base_sum_.assign(sensors.size(), 0);
+    base_n_.assign(sensors.size(), 0);
+  }
+  // The machine was repaired at t: its healthy level is measured again from there.
+  void reset_baseline(TimestampMs t) {
+    base_from_ = t;
+    std::fill(base_sum_.begin(), base_sum_.end(), 0);
+    std::fill(base_n_.begin(), base_n_.end(), 0);
   }
   // One grid tick: the sensors' values at time t.
   void push(TimestampMs t, const std::vector<std::pair<std::string, double>>& tick) {
     for (const auto& [sensor, v] : tick)
       if (sensor == spec_.running_sensor && !std::isnan(v)) is_running_ = v > 0;
     for (auto& r : running_) r.push(t, is_running_ ? 1.0 : 0.0);
+    if (base_from_ < 0) base_from_ = t;
+    const bool in_baseline = is_running_ && t < base_from_ + spec_.baseline_ms;
     for (const auto& [sensor, v] : tick) {
       const auto it = index_.find(sensor);
       if (it == index_.end()) continue;
+      if (in_baseline && !std::isnan(v)) {
+        base_sum_[it->second] += v;
+        base_n_[it->second] += 1;
+      }
       const std::size_t base = it->second * spec_.windows_ms.size();
       for (std::size_t w = 0; w < spec_.windows_ms.size(); ++w) {
         all_[base + w].push(t, v);
@@ -94,6 +114,21 @@ class MachineWindows {
         out.push_back(st.count && base.count ? static_cast<float>(st.mean - base.mean) : NAN);
       }
     }
+    // Rise: the running mean over the window closest to a day less the healthy level, once that
+    // level has been measured (NaN while it is).
+    const bool baseline_ready = base_from_ >= 0 && t >= base_from_ + spec_.baseline_ms;
+    for (std::size_t s = 0; s < index_.size(); ++s) {
+      const WindowStats st = run_[s * nw + day_window()].stats();
+      out.push_back(baseline_ready && base_n_[s] > 0 && st.count
+                        ? static_cast<float>(st.mean - base_sum_[s] / base_n_[s])
+                        : NAN);
+    }
+  }
+  std::size_t day_window() const {
+    std::size_t best = 0;
+    for (std::size_t w = 1; w < spec_.windows_ms.size(); ++w)
+      if (std::llabs(spec_.windows_ms[w] - kDayMs) < std::llabs(spec_.windows_ms[best] - kDayMs)) best = w;
+    return best;
   }
 
  private:
@@ -101,6 +136,8 @@ class MachineWindows {
   std::map<std::string, std::size_t> index_;  // sensor -> position (sorted, as the names)
   std::vector<RollingWindow> all_, run_, running_;
   bool is_running_ = false;
+  TimestampMs base_from_ = -1;
+  std::vector<double> base_sum_, base_n_;
 };
 
 TimestampMs first_tick_at_or_after(TimestampMs t, std::int64_t step) {
@@ -128,6 +165,7 @@ std::vector<std::string> feature_names(const std::vector<std::string>& sensors, 
   for (const auto& s : sensors)
     for (std::size_t w = 0; w + 1 < spec.windows_ms.size(); ++w)
       names.push_back(fmt::format("{}_run_drift_{}", s, hours(spec.windows_ms[w])));
+  for (const auto& s : sensors) names.push_back(s + "_run_rise");
   names.push_back("hours_since_service");
   names.push_back("alarms_24h");
   return names;
@@ -145,6 +183,8 @@ MachineFeatures machine_features(store::Database& db, const MachineFeatureSpec& 
   std::unique_ptr<MachineWindows> windows;
   TimestampMs next_tick = 0, last_ts = 0, tick_ts = -1;
   std::vector<std::pair<std::string, double>> tick;
+  const std::vector<TimestampMs>* repairs = nullptr;  // the current machine's
+  std::size_t next_repair = 0;
 
   auto emit = [&](TimestampMs t) {
     MachineFeatureRow row{machine, t, {}};
@@ -171,6 +211,8 @@ MachineFeatures machine_features(store::Database& db, const MachineFeatureSpec& 
       if (next_tick >= from) emit(next_tick);
       next_tick += spec.step_ms;
     }
+    if (repairs)
+      while (next_repair < repairs->size() && (*repairs)[next_repair] <= tick_ts) windows->reset_baseline((*repairs)[next_repair++]);
     windows->push(tick_ts, tick);
     last_ts = tick_ts;
     tick.clear();
@@ -191,6 +233,9 @@ MachineFeatures machine_features(store::Database& db, const MachineFeatureSpec& 
       finish_machine();
       machine = r.machine;
       windows = std::make_unique<MachineWindows>(out.sensors, spec);
+      const auto h = history.find(machine);
+      repairs = h == history.end() ? nullptr : &h->second.repairs;
+      next_repair = 0;
       next_tick = first_tick_at_or_after(std::max(r.ts, from), spec.step_ms);
     }
     if (r.ts != tick_ts) flush_tick();

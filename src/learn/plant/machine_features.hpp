@@ -2,8 +2,10 @@
 // machines' sensors on one time grid): for every sensor and window, the mean, deviation,
 // minimum, maximum, last value and slope of the readings, over all readings and over those
 // taken while the machine ran (wear shows in a running machine: a stopped one does not vibrate
-// however worn), and the drift of the running mean from the machine's own baseline (its last three days); the hours since the machine's last maintenance or repair; and the count of
-// its alarms in the last day. Taken every `step` on the clock.
+// however worn), the drift of the running mean from its longest window, the rise (the running
+// mean of the last day less the machine's healthy level after its last repair, see
+// MachineFeatureSpec::baseline_ms); the hours since the machine's last maintenance or repair; and
+// the count of its alarms in the last day. Taken every `step` on the clock.
 //
 // Causal by construction: one pass over the time-ordered readings with rolling windows
 // (features/rolling_window.hpp), and a feature row at time t is emitted before any reading
@@ -28,6 +30,10 @@ struct MachineFeatureSpec {
   std::vector<std::int64_t> windows_ms = {3'600'000, 8 * 3'600'000LL, 24 * 3'600'000LL, 72 * 3'600'000LL};
   std::int64_t step_ms = 3'600'000;  // one feature row per machine per hour
   std::string running_sensor = "speed";  // the machine runs while this sensor reads above 0
+  // The machine's healthy level per sensor: its running mean over this long after its last repair
+  // (or its first reading), which the rise features compare its last day with. Planned
+  // maintenance does not reset it: it removes only part of the wear.
+  std::int64_t baseline_ms = 24 * 3'600'000LL;
 };
 
 struct MachineFeatureRow {

@@ -21,6 +21,7 @@
 #include "core/time.hpp"
 #include "learn/plant/failure_model.hpp"
 #include "learn/plant/machine_alarms.hpp"
+#include "pipeline/stages/learn_report.hpp"
 #include "pipeline/stages/stages.hpp"
 #include "store/assets_table.hpp"
 #include "store/downtime_table.hpp"
@@ -60,6 +61,7 @@ class LearnStage : public Stage {
     if (!t) s.fail_at("predict_at", fmt::format("'{}' is not an ISO-8601 time", at));
     predict_at_ = *t;
     pm_hours_ = s.get<double>("pm_hours", 4);
+    options_.pm_hours = pm_hours_;
     alarm_threshold_ = s.get<double>("alarm_threshold", 0.9);
     if (!(alarm_threshold_ > 0 && alarm_threshold_ <= 1)) s.fail_at("alarm_threshold", "must be in (0, 1]");
     if (options_.horizon_h <= 0) s.fail_at("horizon_h", "must be positive");
@@ -118,6 +120,8 @@ class LearnStage : public Stage {
     m["model"] = model_dir.string();
     m["features"] = model.features.size();
     m["threshold"] = model.threshold;
+    m["pm_threshold"] = model.pm_threshold;
+    m["repair_h"] = model.repair_h;
     auto split = [](const learn::SplitMetrics& s) {
       return nlohmann::json{{"rows", s.rows},           {"positives", s.positives}, {"average_precision", s.average_precision},
                             {"precision", s.precision}, {"recall", s.recall},       {"f1", s.f1},
@@ -129,15 +133,6 @@ class LearnStage : public Stage {
     m["preventive_windows"] = windows.size();
     m["alarms"] = {{"rule", alarms.rule}, {"count", alarms.alarms}, {"steps_scored", alarms.steps}};
 
-    std::map<std::string, std::pair<double, double>> by;
-    for (const auto& p : preds) (p.target == "failure_within" ? by[p.machine].first : by[p.machine].second) = p.value;
-    std::vector<std::vector<std::string>> rows;
-    for (const auto& [machine, ph] : by) {
-      std::string pm = "";
-      for (const auto& w : windows)
-        if (w.machine == machine) pm = format_iso8601(w.start).substr(0, 16) + "Z";
-      rows.push_back({machine, fmt::format("{:.2f}", ph.first), fmt::format("{:.0f}", ph.second), pm});
-    }
     auto& html = r.html;
     html += fmt::format(
         "<p>History: {} days of the plant before the present (twin seed {}, readings every {} s or slower: {} "
@@ -160,14 +155,15 @@ class LearnStage : public Stage {
                         "raised {} alarms (score at least {}, one per excursion), now in the warehouse's alarms "
                         "table; a machine's alarms of the last day are one of the model's features.</p>",
                         alarms.steps, alarms.alarms, alarm_threshold_);
-    html += fmt::format("<h3>Failure risk at {} (alarm threshold {:.2f})</h3>", format_iso8601(predict_at_),
-                        model.threshold);
-    html += html::table({"machine", "#P(failure within " + fmt::format("{:.0f}", options_.horizon_h) + " h)",
-                         "#expected hours to failure", "preventive maintenance planned at"},
-                        rows);
-    if (model.test.positives > 0 && model.test.average_precision < 0.3)
-      html += "<p><b>Warning:</b> the model finds failures poorly on its test part (average precision under 0.3); "
-              "plans made around its predictions will gain little.</p>";
+    LearnReport report;
+    report.model = &model;
+    report.alarms = &alarms;
+    report.predictions = preds;
+    report.windows = windows;
+    report.sensors = store::read_sensors(db);
+    report.predict_at = predict_at_;
+    report.alarm_threshold = alarm_threshold_;
+    html += learn_report_html(report);
     r.summary = fmt::format("{} features; test average precision {:.3f}, F1 {:.3f}; {} machines at risk at {}",
                             model.features.size(), model.test.average_precision, model.test.f1, windows.size(),
                             format_iso8601(predict_at_).substr(0, 16));

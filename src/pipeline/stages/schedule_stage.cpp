@@ -45,11 +45,17 @@ class ScheduleStage : public Stage {
       options_.origin_ms = *t;
     }
     replay_ = s.get<bool>("replay", true);
+    // The twin's plant folder whose true failures the replay uses (default: the one this run's
+    // simulate stage wrote), for a schedule stage run on its own against an earlier run's warehouse.
+    truth_ = s.get<std::string>("truth", "");
     prevent_lead_h_ = s.get<double>("prevent_lead_h", 48);
     if (prevent_lead_h_ <= 0) s.fail_at("prevent_lead_h", "must be positive");
-    // Each of the replay's four searches (the plan in hand, then each policy's re-plan from it).
-    replay_time_limit_s_ = s.get<double>("replay_time_limit_s", options_.search.time_limit_s / 2);
-    if (s.has("replay_time_limit_s") && replay_time_limit_s_ <= 0) s.fail_at("replay_time_limit_s", "must be positive");
+    // Each of the replay's four searches (the plan in hand, then each policy's re-plan from it)
+    // runs this many tabu iterations on one thread: the same effort for every policy and the same
+    // figures on every run (a time limit would make them depend on the machine's load; measured:
+    // the captured share of one warehouse went from -105% to 37% between two runs).
+    replay_iterations_ = s.get<std::int64_t>("replay_iterations", 15000);
+    if (replay_iterations_ < 1) s.fail_at("replay_iterations", "must be at least 1");
     if (s.has("time_limit_s") && options_.search.time_limit_s <= 0) s.fail_at("time_limit_s", "must be positive");
     if (options_.search.threads < 1) s.fail_at("threads", "must be at least 1");
     if (options_.simulation.replications < 2) s.fail_at("replications", "must be at least 2");
@@ -114,7 +120,8 @@ class ScheduleStage : public Stage {
     r.html += fmt::format("<p>Plan minus FIFO, paired over replications: makespan {}, weighted tardiness {}.</p>",
                           ci(plan.comparison.makespan_diff, 0), ci(plan.comparison.tardiness_diff, 0));
     r.html += "<h3>The plan</h3><div style=\"overflow-x:auto\">" + plan.svg + "</div>";
-    const auto twin = ctx.outputs.find("twin_dir");
+    auto twin = ctx.outputs.find("twin_dir");
+    if (!truth_.empty()) twin = ctx.outputs.insert_or_assign("twin_dir", ctx.resolve(truth_).string()).first;
     std::string replay_summary;
     if (replay_ && twin != ctx.outputs.end() && options_.origin_ms != 0)
       replay_summary = add_replay(*ctx.warehouse, twin->second, r);
@@ -129,7 +136,9 @@ class ScheduleStage : public Stage {
   // The true failures replayed against the reactive, predictive and oracle plans.
   std::string add_replay(store::Warehouse& wh, const std::string& twin_dir, StageResult& r) const {
     optimize::PlanOptions opts = options_;
-    if (opts.search.time_limit_s > 0) opts.search.time_limit_s = replay_time_limit_s_;
+    opts.search.time_limit_s = 0;
+    opts.search.iterations = replay_iterations_;
+    opts.search.threads = 1;
     const score::PlanReplay rp =
         score::replay_against_truth(wh, opts, twin_dir, static_cast<optimize::Time>(prevent_lead_h_ * 60));
     const auto& c = rp.comparison;
@@ -138,7 +147,7 @@ class ScheduleStage : public Stage {
     };
     nlohmann::json policies = nlohmann::json::object();
     std::vector<std::vector<std::string>> rows;
-    std::vector<html::Bar> bars;
+    std::vector<html::Bar> bars, makespan_bars;
     auto ci = [](const optimize::Stat& s) { return fmt::format("{:.0f} [{:.0f}, {:.0f}]", s.mean, s.ci_low, s.ci_high); };
     for (const auto* p : {&c.reactive, &c.predictive, &c.oracle}) {
       policies[p->name] = {{"makespan", stat(p->realised.makespan_stat)},
@@ -150,11 +159,13 @@ class ScheduleStage : public Stage {
                       std::to_string(p->failures_struck), std::to_string(p->failures_prevented),
                       std::to_string(p->preventive_windows)});
       bars.push_back({p->name, p->realised.tardiness_stat.mean});
+      makespan_bars.push_back({p->name, p->realised.makespan_stat.mean});
     }
     auto share = [](double v) { return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v); };
     r.metrics["replay"] = {{"true_failures", rp.true_failures},
                            {"predicted_windows", rp.predicted_windows},
                            {"prevent_lead_h", prevent_lead_h_},
+                           {"search_iterations", replay_iterations_},
                            {"policies", policies},
                            {"captured_tardiness", share(c.captured_tardiness)},
                            {"captured_makespan", share(c.captured_makespan)}};
@@ -162,14 +173,17 @@ class ScheduleStage : public Stage {
     r.html += fmt::format(
         "<h3>Against what really happened: the true failures replayed</h3><p>{} of the twin's true failures fall on "
         "the plan's machines after its start. Each policy's plan is executed {} times under the same random draws "
-        "with those failures breaking in. All three re-plan from one first plan with the same search effort. <b>reactive</b> knows nothing of them; <b>predictive</b> plans the {} "
+        "with those failures breaking in. All three re-plan from one first plan with the same search effort ({} tabu "
+        "iterations each, one thread: the figures repeat exactly). <b>reactive</b> knows nothing of them; "
+        "<b>predictive</b> plans the {} "
         "preventive maintenance windows the learn stage placed before predicted failures (a window up to {:.0f} h "
         "before a failure prevents it); <b>oracle</b> knows the true failures in advance.</p>",
-        rp.true_failures, options_.simulation.replications, rp.predicted_windows, prevent_lead_h_);
+        rp.true_failures, options_.simulation.replications, replay_iterations_, rp.predicted_windows, prevent_lead_h_);
     r.html += html::table({"policy", "#realised makespan, mean [95% CI]", "#realised weighted tardiness",
                            "#failures struck", "#prevented", "#preventive windows"},
                           rows);
     r.html += html::bar_chart("Realised weighted tardiness by policy (mean over replications)", bars, "");
+    r.html += html::bar_chart("Realised makespan by policy (mean over replications)", makespan_bars, " min");
     r.html += fmt::format("<p>The prediction captures {} of the oracle's gain over reactive in weighted tardiness, "
                           "{} in makespan.</p>",
                           pct(c.captured_tardiness), pct(c.captured_makespan));
@@ -178,7 +192,9 @@ class ScheduleStage : public Stage {
 
   optimize::PlanOptions options_;
   bool replay_ = true;
-  double prevent_lead_h_ = 48, replay_time_limit_s_ = 10;
+  std::string truth_;
+  double prevent_lead_h_ = 48;
+  std::int64_t replay_iterations_ = 15000;
 };
 
 }  // namespace
