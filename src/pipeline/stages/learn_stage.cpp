@@ -39,7 +39,11 @@ class LearnStage : public Stage {
  public:
   explicit LearnStage(const ConfigNode& s) {
     const ConfigNode h = s.child("history");
+    // An existing warehouse of the plant's past (cleaned), instead of a twin run made here.
+    history_warehouse_ = h.get<std::string>("warehouse", "");
     plant_ = h.get<std::string>("plant", "");
+    if (!history_warehouse_.empty() && (h.has("plant") || h.has("days") || h.has("seed") || h.has("sample_s")))
+      h.fail_at("warehouse", "takes the history from a warehouse: plant, days, seed and sample_s make a twin run instead");
     history_days_ = h.get<int>("days", 28);
     history_seed_ = h.get<std::int64_t>("seed", 7);
     sample_s_ = h.get<int>("sample_s", 0);
@@ -56,6 +60,11 @@ class LearnStage : public Stage {
     options_.params.threads = s.get<int>("threads", 2);
     options_.params.seed = static_cast<std::uint64_t>(s.get<std::int64_t>("seed", 1));
     options_.params.rounds = s.get<int>("rounds", 400);
+    options_.params.max_depth = s.get<int>("max_depth", options_.params.max_depth);
+    options_.params.min_child_weight = s.get<double>("min_child_weight", options_.params.min_child_weight);
+    options_.params.eta = s.get<double>("eta", options_.params.eta);
+    if (options_.params.max_depth < 1) s.fail_at("max_depth", "must be at least 1");
+    if (!(options_.params.eta > 0 && options_.params.eta <= 1)) s.fail_at("eta", "must be in (0, 1]");
     const std::string at = s.require<std::string>("predict_at");
     const auto t = parse_iso8601(at);
     if (!t) s.fail_at("predict_at", fmt::format("'{}' is not an ISO-8601 time", at));
@@ -73,24 +82,32 @@ class LearnStage : public Stage {
   std::string title() const override { return "Learn: failure risk from the sensors"; }
 
   StageResult run(RunContext& ctx) override {
-    // The history: the twin's plant, ending where the present begins.
-    twin::PlantConfig plant = plant_.empty() ? twin::parse_plant_config("{}", "<defaults>")
-                                             : twin::load_plant_config(ctx.resolve(plant_).string());
-    const TimestampMs present_start = plant.start;
-    twin::PlantOverrides ov;
-    ov.days = history_days_;
-    ov.seed = static_cast<std::uint64_t>(history_seed_);
-    if (sample_s_ > 0) ov.sample_s = sample_s_;
-    twin::apply_overrides(plant, ov);
-    plant.start = present_start - static_cast<TimestampMs>(history_days_) * 86'400'000;
     const fs::path dir = ctx.run_dir / "history";
-    fs::create_directories(dir);
-    const twin::SimulationSummary sim = twin::simulate_plant(plant, (dir / "plant").string(), false);
-    store::Warehouse history((dir / "warehouse.db").string());
-    acquire::ingest_plant_folder(history, (dir / "plant").string(), acquire::IngestOptions{});
-    const clean::Rules rules = rules_.empty() ? clean::default_rules(store::read_sensors(history.db()))
-                                              : clean::load_rules(ctx.resolve(rules_).string());
-    clean::run_cleaning(history, rules);
+    twin::SimulationSummary sim;
+    std::string history_path = history_warehouse_.empty() ? (dir / "warehouse.db").string()
+                                                          : ctx.resolve(history_warehouse_).string();
+    if (history_warehouse_.empty()) {
+      // The history: the twin's plant, ending where the present begins.
+      twin::PlantConfig plant = plant_.empty() ? twin::parse_plant_config("{}", "<defaults>")
+                                               : twin::load_plant_config(ctx.resolve(plant_).string());
+      const TimestampMs present_start = plant.start;
+      twin::PlantOverrides ov;
+      ov.days = history_days_;
+      ov.seed = static_cast<std::uint64_t>(history_seed_);
+      if (sample_s_ > 0) ov.sample_s = sample_s_;
+      twin::apply_overrides(plant, ov);
+      plant.start = present_start - static_cast<TimestampMs>(history_days_) * 86'400'000;
+      fs::create_directories(dir);
+      sim = twin::simulate_plant(plant, (dir / "plant").string(), false);
+      store::Warehouse fresh(history_path);
+      acquire::ingest_plant_folder(fresh, (dir / "plant").string(), acquire::IngestOptions{});
+      const clean::Rules rules = rules_.empty() ? clean::default_rules(store::read_sensors(fresh.db()))
+                                                : clean::load_rules(ctx.resolve(rules_).string());
+      clean::run_cleaning(fresh, rules);
+    } else if (!fs::exists(history_path)) {
+      throw InputError("learn.history.warehouse", fmt::format("{} does not exist", history_path));
+    }
+    store::Warehouse history(history_path);
 
     // The machines' detector over the history first: its alarms are a feature.
     learn::MachineAlarmOptions alarm_options;
@@ -115,8 +132,11 @@ class LearnStage : public Stage {
 
     StageResult r;
     auto& m = r.metrics;
-    m["history"] = {{"days", history_days_}, {"seed", history_seed_}, {"sample_s", sample_s_},
-                    {"readings", sim.readings}, {"failures", sim.failures}};
+    if (history_warehouse_.empty())
+      m["history"] = {{"days", history_days_}, {"seed", history_seed_}, {"sample_s", sample_s_},
+                      {"readings", sim.readings}, {"failures", sim.failures}};
+    else
+      m["history"] = {{"warehouse", history_path}};
     m["model"] = model_dir.string();
     m["features"] = model.features.size();
     m["threshold"] = model.threshold;
@@ -134,13 +154,20 @@ class LearnStage : public Stage {
     m["alarms"] = {{"rule", alarms.rule}, {"count", alarms.alarms}, {"steps_scored", alarms.steps}};
 
     auto& html = r.html;
-    html += fmt::format(
-        "<p>History: {} days of the plant before the present (twin seed {}, readings every {} s or slower: {} "
-        "readings, {} breakdowns in its maintenance log), ingested and cleaned into <code>history/warehouse.db</code>. "
-        "The model <code>models/{}</code> ({} features per machine and hour; see its README.md) learned from {} to "
-        "{}.</p>",
-        history_days_, history_seed_, sample_s_, sim.readings, sim.failures, name_, model.features.size(),
-        format_iso8601(model.trained_from).substr(0, 10), format_iso8601(model.trained_to).substr(0, 10));
+    const std::string learned =
+        fmt::format("The model <code>models/{}</code> ({} features per machine and hour; see its README.md) learned "
+                    "from {} to {}.",
+                    name_, model.features.size(), format_iso8601(model.trained_from).substr(0, 10),
+                    format_iso8601(model.trained_to).substr(0, 10));
+    if (history_warehouse_.empty())
+      html += fmt::format(
+          "<p>History: {} days of the plant before the present (twin seed {}, readings every {} s or slower: {} "
+          "readings, {} breakdowns in its maintenance log), ingested and cleaned into "
+          "<code>history/warehouse.db</code>. {}</p>",
+          history_days_, history_seed_, sample_s_, sim.readings, sim.failures, learned);
+    else
+      html += fmt::format("<p>History: the cleaned readings and maintenance log of <code>{}</code>. {}</p>",
+                          html::escape(history_path), learned);
     html += html::table(
         {"part", "#rows", "#failing", "#average precision", "#precision", "#recall", "#F1", "#RMSE (h)"},
         {{"validation", std::to_string(model.validation.rows), std::to_string(model.validation.positives),
@@ -171,7 +198,7 @@ class LearnStage : public Stage {
   }
 
  private:
-  std::string plant_, rules_, name_;
+  std::string plant_, rules_, name_, history_warehouse_;
   int history_days_ = 28, sample_s_ = 300;
   std::int64_t history_seed_ = 7;
   learn::FailureModelOptions options_;
