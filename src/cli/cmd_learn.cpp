@@ -10,6 +10,7 @@ void add_learn_command(CLI::App& app) {
   learn->require_subcommand(1);
   add_learn_detect_command(*learn);
   add_learn_train_command(*learn);
+  add_learn_eval_command(*learn);
 }
 
 }  // namespace xinzhi::cli
