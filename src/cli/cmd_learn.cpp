@@ -11,6 +11,7 @@ void add_learn_command(CLI::App& app) {
   add_learn_detect_command(*learn);
   add_learn_train_command(*learn);
   add_learn_eval_command(*learn);
+  add_learn_predict_command(*learn);
 }
 
 }  // namespace xinzhi::cli
