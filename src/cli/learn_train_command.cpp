@@ -91,6 +91,10 @@ void run_train(const TrainOptions& o) {
   text += metrics_row("validation", model.validation);
   text += metrics_row("test", model.test);
   text += fmt::format("  alarm threshold {:.3f} (the best F1 on validation)\n", model.threshold);
+  if (model.test.positives == 0)
+    text += fmt::format("  warning: the test part has no failing row (no failure within {:g} h of one), so its "
+                        "metrics measure nothing\n",
+                        model.horizon_h);
   text += fmt::format("wrote {}: failure_within.json, time_to_failure.json, model.json, README.md\n", o.out);
   std::cout << text << std::flush;
 }
