@@ -9,6 +9,9 @@ void add_learn_command(CLI::App& app) {
   CLI::App* learn = app.add_subcommand("learn", "Sensor models: anomaly detection, failure prediction, remaining useful life");
   learn->require_subcommand(1);
   add_learn_detect_command(*learn);
+  add_learn_train_command(*learn);
+  add_learn_eval_command(*learn);
+  add_learn_predict_command(*learn);
 }
 
 }  // namespace xinzhi::cli

@@ -7,5 +7,8 @@
 namespace xinzhi::cli {
 
 void add_learn_detect_command(CLI::App& learn);
+void add_learn_train_command(CLI::App& learn);
+void add_learn_eval_command(CLI::App& learn);
+void add_learn_predict_command(CLI::App& learn);
 
 }  // namespace xinzhi::cli
