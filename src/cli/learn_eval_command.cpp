@@ -21,11 +21,9 @@ namespace {
 struct EvalOptions {
   std::string model, db, from, to;
   bool json = false, keep_alarms = false;
-  double alarm_threshold = 0.9;
 };
 
 void run_eval(const EvalOptions& o) {
-  check_alarm_threshold(o.alarm_threshold);
   const TimestampMs from = o.from.empty() ? 0 : parse_time_option("--from", o.from);
   const TimestampMs to = o.to.empty() ? 0 : parse_time_option("--to", o.to);
   if (from != 0 && to != 0 && from > to) throw InputError("--from", fmt::format("{} is after --to {}", o.from, o.to));
@@ -33,7 +31,7 @@ void run_eval(const EvalOptions& o) {
   store::Warehouse wh = o.keep_alarms ? store::Warehouse::open_read_only(o.db) : store::Warehouse(o.db, false);
   if (!o.keep_alarms) {
     require_model_sensors(wh.db(), model);
-    detect_alarms(wh.db(), model.sensors, o.alarm_threshold);
+    detect_alarms(wh.db(), model.sensors, model.alarm_threshold);
   }
   const learn::SplitMetrics s = learn::evaluate_failure_model(model, wh.db(), from, to);
 
@@ -85,9 +83,6 @@ void add_learn_eval_command(CLI::App& learn) {
   eval->add_option("--from", o->from, "First feature time, ISO-8601 (default: the data's first)");
   eval->add_option("--to", o->to, "Last feature time, ISO-8601 (default: the data's last)");
   eval->add_flag("--json", o->json, "Print the metrics as JSON (the keys of model.json's validation and test)");
-  eval->add_option("--alarm-threshold", o->alarm_threshold,
-                   "The machines' detector, run first, raises alarms at this score: give the training's")
-      ->capture_default_str();
   eval->add_flag("--keep-alarms", o->keep_alarms,
                  "Count the alarms already in the warehouse instead of running the detector (opens it read-only)");
   eval->callback([o] { run_eval(*o); });

@@ -1,6 +1,7 @@
 // `xinzhi learn predict --model DIR --db W --at T [--write] [--pm-hours 4]`: each machine's risk
 // of breaking down within the model's horizon and its expected hours to failure, from the
-// features at T (readings at or before it), and whether the risk reaches the model's threshold.
+// features at T (readings at or before it), the hours to failure with their 80% interval, and
+// whether the risk reaches the model's maintenance threshold.
 // --write stores the predictions (each with the model's name and the range it was trained on)
 // in the predictions table, and a preventive maintenance window of --pm-hours from T for each
 // machine at risk in the downtime windows (kind "predicted", source the model's name, replacing
@@ -26,11 +27,10 @@ namespace {
 struct PredictOptions {
   std::string model, db, at;
   bool write = false, keep_alarms = false;
-  double pm_hours = 4, alarm_threshold = 0.9;
+  double pm_hours = 4;
 };
 
 void run_predict(const PredictOptions& o) {
-  check_alarm_threshold(o.alarm_threshold);
   if (!(o.pm_hours > 0)) throw UsageError("--pm-hours must be positive");
   const TimestampMs at = parse_time_option("--at", o.at);
   const learn::FailureModel model = learn::FailureModel::load(o.model);
@@ -38,25 +38,34 @@ void run_predict(const PredictOptions& o) {
   store::Warehouse wh = read_only ? store::Warehouse::open_read_only(o.db) : store::Warehouse(o.db, false);
   if (!o.keep_alarms) {
     require_model_sensors(wh.db(), model);
-    detect_alarms(wh.db(), model.sensors, o.alarm_threshold);
+    detect_alarms(wh.db(), model.sensors, model.alarm_threshold);
   }
   const auto preds = learn::predict_failures(model, wh.db(), at);
   const auto windows = learn::preventive_windows(model, preds, at, o.pm_hours);
 
-  std::map<std::string, std::pair<double, double>> by;  // machine -> probability, hours
+  struct Risk {
+    double p = 0, hours = 0, low = 0, high = 0;
+  };
+  std::map<std::string, Risk> by;
   TimestampMs tick = at;
   for (const auto& p : preds) {
-    (p.target == "failure_within" ? by[p.machine].first : by[p.machine].second) = p.value;
+    Risk& k = by[p.machine];
+    if (p.target == "failure_within") k.p = p.value;
+    else if (p.target == "time_to_failure_h") k.hours = p.value;
+    else if (p.target == "time_to_failure_h_p10") k.low = p.value;
+    else if (p.target == "time_to_failure_h_p90") k.high = p.value;
     tick = p.ts;
   }
-  std::string text = fmt::format("model {} at {}{}: risk of a failure within {:g} h (alarm threshold {:.3f})\n",
-                                 model.name, format_iso8601(tick),
-                                 tick != at ? fmt::format(" (the feature time at or before {})", o.at) : std::string(),
-                                 model.horizon_h, model.threshold);
-  text += fmt::format("  {:<10} {:>11} {:>14} {}\n", "machine", "probability", "expected hours", "at risk");
-  for (const auto& [machine, ph] : by)
-    text += fmt::format("  {:<10} {:>11.3f} {:>14.1f} {}\n", machine, ph.first, ph.second,
-                        ph.first >= model.threshold ? "yes" : "no");
+  std::string text = fmt::format(
+      "model {} at {}{}: risk of a failure within {:g} h (maintenance threshold {:.3f}; alarm threshold {:.3f}, the "
+      "best F1)\n",
+      model.name, format_iso8601(tick), tick != at ? fmt::format(" (the feature time at or before {})", o.at) : std::string(),
+      model.horizon_h, model.pm_threshold, model.threshold);
+  text += fmt::format("  {:<10} {:>11} {:>14} {:>17} {}\n", "machine", "probability", "expected hours", "80% interval (h)",
+                      "maintain");
+  for (const auto& [machine, k] : by)
+    text += fmt::format("  {:<10} {:>11.3f} {:>14.1f} {:>17} {}\n", machine, k.p, k.hours,
+                        fmt::format("{:.0f} to {:.0f}", k.low, k.high), k.p >= model.pm_threshold ? "yes" : "no");
   text += fmt::format("  {} of {} machines at risk\n", windows.size(), by.size());
   if (o.write) {
     store::write_predictions(wh.db(), preds);
@@ -85,9 +94,6 @@ void add_learn_predict_command(CLI::App& learn) {
                     "Store the predictions in the predictions table and the preventive windows in downtime_windows "
                     "(replacing this model's earlier windows)");
   predict->add_option("--pm-hours", o->pm_hours, "Length of a preventive maintenance window")->capture_default_str();
-  predict->add_option("--alarm-threshold", o->alarm_threshold,
-                      "The machines' detector, run first, raises alarms at this score: give the training's")
-      ->capture_default_str();
   predict->add_flag("--keep-alarms", o->keep_alarms,
                     "Count the alarms already in the warehouse instead of running the detector (without --write: "
                     "opens it read-only)");

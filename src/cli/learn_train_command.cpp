@@ -69,6 +69,7 @@ void run_train(const TrainOptions& o) {
   options.params.rounds = o.rounds;
   options.params.threads = o.threads;
   options.params.seed = static_cast<std::uint64_t>(o.seed);
+  options.alarm_threshold = o.alarm_threshold;
 
   const learn::MachineAlarmSummary alarms = detect_alarms(wh.db(), o.sensors, o.alarm_threshold);
   learn::FailureModel model =

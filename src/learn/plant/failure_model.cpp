@@ -14,6 +14,7 @@
 #include "core/progress.hpp"
 #include "learn/evaluate/metrics.hpp"
 #include "learn/plant/failure_labels.hpp"
+#include "learn/plant/machine_alarms.hpp"
 #include "store/clean_tables.hpp"
 
 namespace xinzhi::learn {
@@ -102,7 +103,14 @@ SplitMetrics split_from(const nlohmann::json& j) {
 }  // namespace
 
 FailureModel train_failure_model(store::Database& db, const FailureModelOptions& o, const std::string& name) {
-  const MachineEvents events = read_machine_events(db);
+  if (!o.sensors.empty()) {
+    const std::vector<std::string> have = store::clean_aligned_sensors(db);
+    for (const auto& s : o.sensors)
+      if (!std::binary_search(have.begin(), have.end(), s))
+        throw InputError(db.path(), fmt::format("no cleaned readings of sensor '{}' to learn from (the warehouse has {})",
+                                                s, fmt::join(have, ", ")));
+  }
+  const MachineEvents events = read_machine_events(db, machine_alarm_rule(o.alarm_threshold));
   const MachineFeatures f = machine_features(db, o.features, events, 0, 0, o.sensors);
   if (f.rows.empty()) throw InputError(db.path(), "no cleaned readings to learn from (run `xinzhi clean` first)");
   std::vector<std::size_t> order(f.rows.size());
@@ -134,6 +142,12 @@ FailureModel train_failure_model(store::Database& db, const FailureModelOptions&
                                             "a longer history or another horizon is needed",
                                             pos, train_c.rows(), o.horizon_h));
   if (valid_c.rows() == 0) throw InputError(db.path(), "the validation part is empty: a longer history is needed");
+  const double valid_pos = std::count(valid_c.y.begin(), valid_c.y.end(), 1.f);
+  if (valid_pos == 0 || valid_pos == static_cast<double>(valid_c.rows()))
+    throw InputError(db.path(), fmt::format("the validation part has one class only ({} of {} rows fail within {:.0f} h): "
+                                            "early stopping and the thresholds need both; a longer history or another "
+                                            "horizon is needed",
+                                            valid_pos, valid_c.rows(), o.horizon_h));
 
   FailureModel m;
   m.name = name;
@@ -142,6 +156,7 @@ FailureModel train_failure_model(store::Database& db, const FailureModelOptions&
   m.features = f.names;
   m.horizon_h = o.horizon_h;
   m.cap_h = o.cap_h;
+  m.alarm_threshold = o.alarm_threshold;
   m.trained_from = first;
   m.trained_to = test_at - gap;  // the validation part's end
 
@@ -211,7 +226,7 @@ void check_sensors(const FailureModel& m, store::Database& db) {
 
 SplitMetrics evaluate_failure_model(const FailureModel& m, store::Database& db, TimestampMs from, TimestampMs to) {
   check_sensors(m, db);
-  const MachineEvents events = read_machine_events(db);
+  const MachineEvents events = read_machine_events(db, machine_alarm_rule(m.alarm_threshold));
   const MachineFeatures f = machine_features(db, m.spec, events, from, to, m.sensors);
   if (f.names != m.features) throw InputError(m.name, "the model's feature list does not match the features built here");
   if (f.rows.empty()) throw InputError(db.path(), "no cleaned readings in the time range to evaluate on");
@@ -229,7 +244,7 @@ SplitMetrics evaluate_failure_model(const FailureModel& m, store::Database& db, 
 std::vector<store::Prediction> predict_failures(const FailureModel& m, store::Database& db, TimestampMs at) {
   check_sensors(m, db);
   const TimestampMs tick = at / m.spec.step_ms * m.spec.step_ms;
-  const MachineFeatures f = machine_features(db, m.spec, read_machine_events(db), tick, tick, m.sensors);
+  const MachineFeatures f = machine_features(db, m.spec, read_machine_events(db, machine_alarm_rule(m.alarm_threshold)), tick, tick, m.sensors);
   if (f.names != m.features) throw InputError(m.name, "the model's feature list does not match the features built here");
   if (f.rows.empty())
     throw InputError(db.path(), fmt::format("no machine has cleaned readings at {}", format_iso8601(tick)));
@@ -296,6 +311,7 @@ void FailureModel::save(const std::string& dir) const {
       {"pm_threshold", pm_threshold},
       {"pm_hours", pm_hours},
       {"repair_h", repair_h},
+      {"alarm_threshold", alarm_threshold},
       {"time_to_failure_interval_h", {ttf_low_h, ttf_high_h}},
       {"trained_from", format_iso8601(trained_from)},
       {"trained_to", format_iso8601(trained_to)},
@@ -361,6 +377,7 @@ FailureModel FailureModel::load(const std::string& dir) {
     m.pm_threshold = j.at("pm_threshold").get<double>();
     m.pm_hours = j.at("pm_hours").get<double>();
     m.repair_h = j.at("repair_h").get<double>();
+    m.alarm_threshold = j.at("alarm_threshold").get<double>();
     const auto interval = j.at("time_to_failure_interval_h").get<std::vector<double>>();
     if (interval.size() != 2) throw InputError(meta + ": time_to_failure_interval_h", "must be [low, high]");
     m.ttf_low_h = interval[0];

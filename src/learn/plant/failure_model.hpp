@@ -30,6 +30,9 @@ struct FailureModelOptions {
   // The maintenance the model's alarms call for: how long it takes. With the mean repair of the
   // log it sets the maintenance threshold (FailureModel::pm_threshold).
   double pm_hours = 4;
+  // The machines' detector whose alarms (alarms_24h) the model counts: its threshold
+  // (machine_alarms.hpp; run it on the warehouse first).
+  double alarm_threshold = 0.9;
 };
 
 struct SplitMetrics {
@@ -50,6 +53,7 @@ struct FailureModel {
   // The 80% interval of the hours to failure: the 10th and 90th percentiles of (true - predicted)
   // on validation rows with a failure within the cap, added to a prediction.
   double ttf_low_h = 0, ttf_high_h = 0;
+  double alarm_threshold = 0.9;  // of the machines' detector whose alarms it counts
   TimestampMs trained_from = 0, trained_to = 0;  // the feature rows it learned from (train + validation)
   Booster classifier, regressor;
   SplitMetrics validation, test;

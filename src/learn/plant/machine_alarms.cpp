@@ -12,13 +12,15 @@
 
 namespace xinzhi::learn {
 
+std::string machine_alarm_rule(double threshold) { return fmt::format("machine>{}", threshold); }
+
 MachineAlarmSummary detect_machine_alarms(store::Database& db, const MachineAlarmOptions& o) {
   const std::vector<std::string> sensors = o.sensors.empty() ? store::clean_aligned_sensors(db) : o.sensors;
   std::map<std::string, std::size_t> index;
   for (std::size_t i = 0; i < sensors.size(); ++i) index[sensors[i]] = i;
 
   MachineAlarmSummary s;
-  s.rule = fmt::format("machine>{}", o.threshold);
+  s.rule = machine_alarm_rule(o.threshold);
   s.sensors = sensors;
   constexpr std::int64_t kHour = 3'600'000;
   MachineTrace* trace = nullptr;

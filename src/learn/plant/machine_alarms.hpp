@@ -38,7 +38,10 @@ struct MachineAlarmSummary {
   std::vector<store::Alarm> opened;            // the alarms written
 };
 
-// Scores the warehouse's clean_aligned readings and writes the alarms (rule "machine>threshold").
+// The rule name of the machines' detector at a threshold: "machine>0.9".
+std::string machine_alarm_rule(double threshold);
+
+// Scores the warehouse's clean_aligned readings and writes the alarms (rule machine_alarm_rule).
 MachineAlarmSummary detect_machine_alarms(store::Database& db, const MachineAlarmOptions& options);
 
 }  // namespace xinzhi::learn

@@ -147,11 +147,12 @@ TimestampMs first_tick_at_or_after(TimestampMs t, std::int64_t step) {
 
 }  // namespace
 
-MachineEvents read_machine_events(store::Database& db) {
+MachineEvents read_machine_events(store::Database& db, const std::string& alarm_rule) {
   MachineEvents e;
   e.maintenance = store::read_downtime(db, {"planned"});
   e.breakdowns = store::read_breakdowns(db);
-  e.alarms = store::read_alarms(db);
+  for (auto& a : store::read_alarms(db))
+    if (alarm_rule.empty() || a.rule == alarm_rule) e.alarms.push_back(std::move(a));
   return e;
 }
 

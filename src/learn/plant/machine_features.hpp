@@ -55,7 +55,9 @@ struct MachineEvents {
   std::vector<store::Breakdown> breakdowns;
   std::vector<store::Alarm> alarms;
 };
-MachineEvents read_machine_events(store::Database& db);
+// alarm_rule: count only the alarms of this rule (empty: every alarm), so that a model counts the
+// alarms of the detector it was trained with.
+MachineEvents read_machine_events(store::Database& db, const std::string& alarm_rule = "");
 
 // Feature names for these sensors (sorted), as machine_features() builds them.
 std::vector<std::string> feature_names(const std::vector<std::string>& sensors, const MachineFeatureSpec& spec);

@@ -72,6 +72,7 @@ class LearnStage : public Stage {
     pm_hours_ = s.get<double>("pm_hours", 4);
     options_.pm_hours = pm_hours_;
     alarm_threshold_ = s.get<double>("alarm_threshold", 0.9);
+    options_.alarm_threshold = alarm_threshold_;
     if (!(alarm_threshold_ > 0 && alarm_threshold_ <= 1)) s.fail_at("alarm_threshold", "must be in (0, 1]");
     if (options_.horizon_h <= 0) s.fail_at("horizon_h", "must be positive");
     if (options_.cap_h < options_.horizon_h) s.fail_at("cap_h", "must be at least horizon_h");
