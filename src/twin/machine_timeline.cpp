@@ -21,6 +21,21 @@ const char* mode_name(Mode mode) {
   return names[static_cast<int>(mode)];
 }
 
+MachineTimeline from_time(MachineTimeline tl, TimestampMs from) {
+  std::vector<Segment> kept;
+  for (const Segment& s : tl.segments) {
+    if (s.end <= from) continue;
+    Segment k = s;
+    if (k.start < from) {
+      k.wear0 = s.wear_at(from);
+      k.start = from;
+    }
+    kept.push_back(k);
+  }
+  tl.segments = std::move(kept);
+  return tl;
+}
+
 const Segment& MachineTimeline::at(TimestampMs t) const {
   auto it = std::upper_bound(segments.begin(), segments.end(), t,
                              [](TimestampMs v, const Segment& s) { return v < s.start; });

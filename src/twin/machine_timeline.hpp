@@ -49,6 +49,10 @@ struct MachineTimeline {
 // Working time of the plant: the shifts unrolled over the simulated days, merged, sorted.
 std::vector<std::pair<TimestampMs, TimestampMs>> shift_intervals(const PlantConfig& plant);
 
+// The timeline from `from` on: earlier segments dropped and the one running at `from` cut there
+// (with its wear at that time); failures and maintenance kept, as the machine's past.
+MachineTimeline from_time(MachineTimeline tl, TimestampMs from);
+
 MachineTimeline simulate_machine(const PlantConfig& plant, int machine,
                                  const std::vector<std::pair<TimestampMs, TimestampMs>>& shifts);
 

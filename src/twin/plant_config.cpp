@@ -163,6 +163,7 @@ PlantConfig parse(const ConfigNode& root) {
   if (!start_ms) root.fail_at("start", "expected a date such as 2026-01-05, got '" + start + "'");
   p.start = *start_ms;
   p.days = whole(root, "days", p.days, 1, 3660);
+  p.warmup_days = whole(root, "warmup_days", p.warmup_days, 0, 3660);
   const std::int64_t seed = root.get<std::int64_t>("seed", 1);
   if (seed < 0) root.fail_at("seed", "must be >= 0");
   p.seed = static_cast<std::uint64_t>(seed);

@@ -43,6 +43,7 @@ void write_truth_tables(const PlantConfig& plant, const std::vector<MachineTimel
   m += '\n';
   for (const auto& tl : timelines) {
     for (const Failure& x : tl.failures) {
+      if (x.start < plant.start) continue;  // the warm-up's: before the data, only in the logs
       f += plant.machines[x.machine].id;
       f += ',';
       append_ts(f, x.start);
@@ -246,12 +247,16 @@ SimulationSummary simulate_plant(const PlantConfig& plant, const std::string& ou
 
   SimulationSummary s;
   const int n = static_cast<int>(plant.machines.size());
-  const auto shifts = shift_intervals(plant);
+  // With a warm-up the machines run from warmup_days before the start; the days written begin there.
+  PlantConfig run = plant;
+  run.start -= static_cast<TimestampMs>(plant.warmup_days) * kDay;
+  run.days += plant.warmup_days;
+  const auto shifts = shift_intervals(run);
   std::vector<MachineTimeline> timelines;
-  for (int m = 0; m < n; ++m) timelines.push_back(simulate_machine(plant, m, shifts));
+  for (int m = 0; m < n; ++m) timelines.push_back(from_time(simulate_machine(run, m, shifts), plant.start));
   for (const auto& tl : timelines) {
-    s.failures += tl.failures.size();
-    s.maintenance_windows += tl.maintenance.size();
+    for (const auto& f : tl.failures) s.failures += f.start >= plant.start;
+    for (const auto& w : tl.maintenance) s.maintenance_windows += w.start >= plant.start;
   }
   write_truth_tables(plant, timelines, tmp);
   write_assets(plant, tmp);

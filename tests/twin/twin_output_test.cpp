@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -167,4 +168,31 @@ TEST(TwinOutput, OrdersReferenceExistingMachines) {
     }
   }
   EXPECT_GT(alternatives, 0) << "some operations should have 2-3 eligible machines";
+}
+
+// A warm-up: the machines ran 20 days before the first day. Nothing of those days is written as
+// readings or as true failures, but the maintenance calendar and the technicians' logs hold them
+// (a plant knows its past services and repairs), and the readings begin at the start.
+TEST(TwinOutput, AWarmUpLeavesThePastInTheLogsOnly) {
+  TempDir tmp;
+  std::string yaml = small_plant_yaml(3);
+  yaml.replace(yaml.find("seed: 5\n"), 8, "seed: 5\nwarmup_days: 20\n");
+  const auto summary = simulate(yaml, tmp / "run", 21);
+  const fs::path run = tmp.path() / "run";
+  const TimestampMs start = *parse_iso8601("2026-03-02T00:00:00Z");
+  const auto failures = read_csv_maps((run / layout::kTruthFailures).string());
+  EXPECT_EQ(summary.failures, failures.size());
+  for (const auto& f : failures) EXPECT_GE(*parse_iso8601(f.at("start")), start) << f.at("start");
+  std::size_t past_windows = 0;
+  for (const auto& w : read_csv_maps((run / layout::kCalendarMaintenance).string()))
+    past_windows += *parse_iso8601(w.at("start")) < start;
+  EXPECT_GT(past_windows, 0u) << "the calendar should list the warm-up's maintenance";
+  std::size_t past_records = 0;
+  std::istringstream records(read_text((run / "records" / "maintenance.jsonl").string()));
+  for (std::string line; std::getline(records, line);)
+    if (!line.empty()) past_records += *parse_iso8601(nlohmann::json::parse(line).at("ts").get<std::string>()) < start;
+  EXPECT_GT(past_records, 0u) << "the logs should hold the warm-up's services and repairs";
+  const auto signals = read_rows((run / layout::kTruthSignals).string());
+  ASSERT_FALSE(signals.empty());
+  EXPECT_GE(signals.front().ts, start);
 }
