@@ -13,17 +13,24 @@ from sklearn.metrics import average_precision_score, precision_recall_fscore_sup
 MODES = ["TWF", "HDF", "PWF", "OSF", "RNF"]
 
 def features(df):
+    # as ai4i_features: computed in float64 from the readings, cast to float32 at the end (the
+    # rules' flags and margins must see the double difference, not the float one)
     f = pd.DataFrame()
     f["type"] = df["Type"].map({"L": 0, "M": 1, "H": 2}).astype(float)
-    f["air_k"] = df["Air temperature [K]"]
-    f["process_k"] = df["Process temperature [K]"]
-    f["speed_rpm"] = df["Rotational speed [rpm]"]
-    f["torque_nm"] = df["Torque [Nm]"]
-    f["wear_min"] = df["Tool wear [min]"]
+    f["air_k"] = df["Air temperature [K]"].astype(float)
+    f["process_k"] = df["Process temperature [K]"].astype(float)
+    f["speed_rpm"] = df["Rotational speed [rpm]"].astype(float)
+    f["torque_nm"] = df["Torque [Nm]"].astype(float)
+    f["wear_min"] = df["Tool wear [min]"].astype(float)
     f["temp_diff_k"] = f["process_k"] - f["air_k"]
     f["power_w"] = f["torque_nm"] * f["speed_rpm"] * 2 * math.pi / 60
     f["wear_torque"] = f["wear_min"] * f["torque_nm"]
     f["overstrain_margin"] = f["wear_torque"] - (11000 + 1000 * f["type"])
+    f["hdf_margin"] = np.maximum(f["temp_diff_k"] - 8.6, (f["speed_rpm"] - 1380) / 100)
+    f["pwf_margin"] = np.minimum(f["power_w"] - 3500, 9000 - f["power_w"])
+    f["hdf_rule"] = (f["hdf_margin"] < 0).astype(float)
+    f["pwf_rule"] = (f["pwf_margin"] < 0).astype(float)
+    f["osf_rule"] = (f["overstrain_margin"] > 0).astype(float)
     return f.astype(np.float32)
 
 def best_f1_threshold(score, truth):
