@@ -3,7 +3,8 @@
 Debian's python3-xgboost, scikit-learn's metrics), with the SAME folds (read from the file
 ai4i_bench --write-folds wrote), the SAME features (the formulas of ai4i_data.cpp) and the same
 protocol: for test fold k train on three folds, fold (k+1) mod K is the inner validation for
-early stopping and for the best-F1 threshold, the test fold is only scored.
+early stopping and for the best-F1 threshold (halfway down to the next lower score there), the
+test fold is only scored.
 Usage: ai4i_xgb.py AI4I_CSV FOLDS_CSV [--threads 2] [--failure-only] [--scale-pos-weight 1]
 Prints precision, recall, F1 and PR-AUC per fold and their mean per target, and the seconds."""
 import argparse, math, sys, time
@@ -43,6 +44,11 @@ def best_f1_threshold(score, truth):
     f1 = np.where(p + r > 0, 2 * p * r / np.maximum(p + r, 1e-300), 0)
     return float(s[last][int(np.argmax(f1))])
 
+def inner_threshold(score, truth):
+    # as ai4i_bench's inner_threshold: the best-F1 threshold, halfway down to the next lower score
+    t = best_f1_threshold(score, truth); below = score[score < t]
+    return float((t + below.max()) / 2) if len(below) else t
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("csv"); ap.add_argument("folds")
@@ -75,7 +81,7 @@ def main():
             rng = (0, b.best_iteration + 1)
             sv = b.predict(dva, iteration_range=rng).astype(float)
             st = b.predict(xgb.DMatrix(x[te]), iteration_range=rng).astype(float)
-            thr = best_f1_threshold(sv, y[va].astype(int))
+            thr = inner_threshold(sv, y[va].astype(int))
             yt = y[te].astype(int)
             p, r, f1, _ = precision_recall_fscore_support(yt, (st >= thr).astype(int), average="binary", zero_division=0)
             apv = average_precision_score(yt, st) if yt.sum() else 0.0
