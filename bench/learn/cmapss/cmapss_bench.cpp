@@ -242,6 +242,7 @@ int run(const Options& o) {
   std::vector<double> rmses, scores;
   Progress progress("cmapss seeds", static_cast<std::uint64_t>(o.seeds), "seeds");
   for (int seed = 0; seed < o.seeds; ++seed) {
+    const SteadyTime ts = std::chrono::steady_clock::now();
     // Each seed draws its own 20% of the training engines for early stopping.
     const auto units = shuffled_units(train, static_cast<std::uint64_t>(seed));
     std::vector<bool> held(static_cast<std::size_t>(*std::max_element(units.begin(), units.end())) + 1, false);
@@ -255,8 +256,8 @@ int run(const Options& o) {
     rmses.push_back(rmse(p, truth));
     scores.push_back(phm08_score(p, truth));
     progress.advance();
-    std::printf("seed %d: test RMSE %.2f  PHM08 score %.1f  trees %d\n", seed, rmses.back(), scores.back(),
-                log.best_iteration + 1);
+    std::printf("seed %d: test RMSE %.2f  PHM08 score %.1f  trees %d  rounds %zu  %.2f s\n", seed, rmses.back(),
+                scores.back(), log.best_iteration + 1, log.valid_curve.size(), seconds_since(ts));
     std::fflush(stdout);
   }
   progress.finish();
