@@ -3,6 +3,7 @@
 // the physics of the data's description and never read the failure columns.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -56,6 +57,32 @@ TEST(Ai4iReader, ReadsTheFileAsPublished) {
   failed.machine_failure = 1;
   failed.mode = {1, 1, 1, 1, 1};
   EXPECT_EQ(ai4i_features(failed), f);  // the labels never reach the features
+}
+
+// The rule flags hold where the data's labels do: the temperature difference is taken in double
+// (rows 3237 and 3765 of the file, both "8.6 K" apart at under 1380 rpm, are HDF and not), power
+// outside [3500, 9000] W, wear x torque above the type's limit.
+TEST(Ai4iReader, RuleFlagsFollowTheLabelsAtTheirLimits) {
+  const auto path = write_temp("rules.csv", kHeader + "3237,L1,L,300.8,309.4,1342,40.0,0,1,0,1,0,0,0\r\n" +
+                                                "3765,L2,L,302.4,311.0,1329,40.0,0,0,0,0,0,0,0\r\n" +
+                                                "3,L3,L,300.0,310.0,1400,23.8,0,1,0,0,1,0,0\r\n" +
+                                                "4,L4,L,300.0,310.0,1400,24.0,0,0,0,0,0,0,0\r\n" +
+                                                "5,H5,H,300.0,310.0,1500,60.0,216,0,0,0,0,0,0\r\n" +
+                                                "6,M6,M,300.0,310.0,1500,60.0,201,1,0,0,0,1,0\r\n");
+  const auto rows = read_ai4i(path);
+  ASSERT_EQ(rows.size(), 6u);
+  const auto names = ai4i_feature_names();
+  auto flag = [&](std::size_t row, const std::string& name) {
+    const auto at = std::find(names.begin(), names.end(), name);
+    EXPECT_NE(at, names.end()) << name;
+    return ai4i_features(rows[row])[static_cast<std::size_t>(at - names.begin())];
+  };
+  EXPECT_EQ(flag(0, "hdf_rule"), 1.f);  // 309.4 - 300.8 = 8.59999999999997
+  EXPECT_EQ(flag(1, "hdf_rule"), 0.f);  // 311.0 - 302.4 = 8.60000000000002
+  EXPECT_EQ(flag(2, "pwf_rule"), 1.f);  // 23.8 Nm x 1400 rpm = 3489 W
+  EXPECT_EQ(flag(3, "pwf_rule"), 0.f);  // 24.0 Nm x 1400 rpm = 3519 W
+  EXPECT_EQ(flag(4, "osf_rule"), 0.f);  // 216 x 60 = 12960, under 13000 (H)
+  EXPECT_EQ(flag(5, "osf_rule"), 1.f);  // 201 x 60 = 12060, over 12000 (M)
 }
 
 TEST(Ai4iReader, BadLinesAreInputErrorsNamingFileAndLine) {

@@ -1,5 +1,6 @@
 #include "ai4i_data.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <numbers>
@@ -62,18 +63,31 @@ std::vector<Ai4iRow> read_ai4i(const std::string& path) {
 }
 
 std::vector<std::string> ai4i_feature_names() {
-  return {"type", "air_k", "process_k", "speed_rpm", "torque_nm", "wear_min",
-          "temp_diff_k", "power_w", "wear_torque", "overstrain_margin"};
+  return {"type",        "air_k",      "process_k",         "speed_rpm",  "torque_nm",
+          "wear_min",    "temp_diff_k", "power_w",          "wear_torque", "overstrain_margin",
+          "hdf_margin",  "pwf_margin", "hdf_rule",          "pwf_rule",   "osf_rule"};
 }
 
 std::vector<float> ai4i_features(const Ai4iRow& r) {
+  // In double, from the readings as read, before the cast to float: the labels follow the rules
+  // evaluated in double. 128 rows have a nominal difference of exactly 8.6 K, and whether such a
+  // row with a speed under 1380 rpm is HDF follows the double rounding of the subtraction
+  // (309.4 - 300.8 = 8.59999999999997: HDF; 311.0 - 302.4 = 8.60000000000002: not), which the
+  // float of the difference (the same float for both) cannot tell apart.
+  const double diff = r.process_k - r.air_k;
   const double power = r.torque_nm * r.speed_rpm * 2 * std::numbers::pi / 60;
   const double strain = r.wear_min * r.torque_nm;
   const double limit = 11000 + 1000 * r.type;
-  return {static_cast<float>(r.type),      static_cast<float>(r.air_k),    static_cast<float>(r.process_k),
-          static_cast<float>(r.speed_rpm), static_cast<float>(r.torque_nm), static_cast<float>(r.wear_min),
-          static_cast<float>(r.process_k - r.air_k), static_cast<float>(power), static_cast<float>(strain),
-          static_cast<float>(strain - limit)};
+  // Below 0 exactly when the mode's condition holds: heat dissipation needs both a difference
+  // under 8.6 K and a speed under 1380 rpm (100 rpm weighed as 1 K), power failure a power
+  // outside [3500, 9000] W; the overstrain margin is above 0 when the strain passes the limit.
+  const double hdf = std::max(diff - 8.6, (r.speed_rpm - 1380) / 100);
+  const double pwf = std::min(power - 3500, 9000 - power);
+  const double osf = strain - limit;
+  auto f = [](double v) { return static_cast<float>(v); };
+  return {f(r.type),      f(r.air_k),    f(r.process_k),  f(r.speed_rpm),  f(r.torque_nm),
+          f(r.wear_min),  f(diff),       f(power),        f(strain),       f(osf),
+          f(hdf),         f(pwf),        f(hdf < 0),      f(pwf < 0),      f(osf > 0)};
 }
 
 }  // namespace xinzhi::bench

@@ -3,7 +3,8 @@
 Debian's python3-xgboost, scikit-learn's metrics), with the SAME folds (read from the file
 ai4i_bench --write-folds wrote), the SAME features (the formulas of ai4i_data.cpp) and the same
 protocol: for test fold k train on three folds, fold (k+1) mod K is the inner validation for
-early stopping and for the best-F1 threshold, the test fold is only scored.
+early stopping and for the best-F1 threshold (halfway down to the next lower score there), the
+test fold is only scored.
 Usage: ai4i_xgb.py AI4I_CSV FOLDS_CSV [--threads 2] [--failure-only] [--scale-pos-weight 1]
 Prints precision, recall, F1 and PR-AUC per fold and their mean per target, and the seconds."""
 import argparse, math, sys, time
@@ -13,17 +14,24 @@ from sklearn.metrics import average_precision_score, precision_recall_fscore_sup
 MODES = ["TWF", "HDF", "PWF", "OSF", "RNF"]
 
 def features(df):
+    # as ai4i_features: computed in float64 from the readings, cast to float32 at the end (the
+    # rules' flags and margins must see the double difference, not the float one)
     f = pd.DataFrame()
     f["type"] = df["Type"].map({"L": 0, "M": 1, "H": 2}).astype(float)
-    f["air_k"] = df["Air temperature [K]"]
-    f["process_k"] = df["Process temperature [K]"]
-    f["speed_rpm"] = df["Rotational speed [rpm]"]
-    f["torque_nm"] = df["Torque [Nm]"]
-    f["wear_min"] = df["Tool wear [min]"]
+    f["air_k"] = df["Air temperature [K]"].astype(float)
+    f["process_k"] = df["Process temperature [K]"].astype(float)
+    f["speed_rpm"] = df["Rotational speed [rpm]"].astype(float)
+    f["torque_nm"] = df["Torque [Nm]"].astype(float)
+    f["wear_min"] = df["Tool wear [min]"].astype(float)
     f["temp_diff_k"] = f["process_k"] - f["air_k"]
     f["power_w"] = f["torque_nm"] * f["speed_rpm"] * 2 * math.pi / 60
     f["wear_torque"] = f["wear_min"] * f["torque_nm"]
     f["overstrain_margin"] = f["wear_torque"] - (11000 + 1000 * f["type"])
+    f["hdf_margin"] = np.maximum(f["temp_diff_k"] - 8.6, (f["speed_rpm"] - 1380) / 100)
+    f["pwf_margin"] = np.minimum(f["power_w"] - 3500, 9000 - f["power_w"])
+    f["hdf_rule"] = (f["hdf_margin"] < 0).astype(float)
+    f["pwf_rule"] = (f["pwf_margin"] < 0).astype(float)
+    f["osf_rule"] = (f["overstrain_margin"] > 0).astype(float)
     return f.astype(np.float32)
 
 def best_f1_threshold(score, truth):
@@ -35,6 +43,11 @@ def best_f1_threshold(score, truth):
     p = tp[last] / seen[last]; r = tp[last] / pos if pos else np.zeros(last.sum())
     f1 = np.where(p + r > 0, 2 * p * r / np.maximum(p + r, 1e-300), 0)
     return float(s[last][int(np.argmax(f1))])
+
+def inner_threshold(score, truth):
+    # as ai4i_bench's inner_threshold: the best-F1 threshold, halfway down to the next lower score
+    t = best_f1_threshold(score, truth); below = score[score < t]
+    return float((t + below.max()) / 2) if len(below) else t
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -68,7 +81,7 @@ def main():
             rng = (0, b.best_iteration + 1)
             sv = b.predict(dva, iteration_range=rng).astype(float)
             st = b.predict(xgb.DMatrix(x[te]), iteration_range=rng).astype(float)
-            thr = best_f1_threshold(sv, y[va].astype(int))
+            thr = inner_threshold(sv, y[va].astype(int))
             yt = y[te].astype(int)
             p, r, f1, _ = precision_recall_fscore_support(yt, (st >= thr).astype(int), average="binary", zero_division=0)
             apv = average_precision_score(yt, st) if yt.sum() else 0.0
