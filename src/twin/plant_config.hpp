@@ -107,8 +107,8 @@ struct PlantConfig {
   TimestampMs start = 0;               // midnight UTC of the first day
   int days = 7;
   // The plant ran this many days before the first: machines start as worn and as recently
-  // serviced as in a running plant, and the maintenance calendar and technicians' logs hold that
-  // past (its readings and its failures' truth are not written). 0: new machines at the start.
+  // serviced as in a running plant, and the maintenance calendar holds that past (its readings,
+  // logs and the truth of failures over before the first day are not written). 0: new machines.
   int warmup_days = 0;
   std::uint64_t seed = 1;
   std::vector<Shift> shifts;

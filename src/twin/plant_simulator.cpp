@@ -43,7 +43,7 @@ void write_truth_tables(const PlantConfig& plant, const std::vector<MachineTimel
   m += '\n';
   for (const auto& tl : timelines) {
     for (const Failure& x : tl.failures) {
-      if (x.start < plant.start) continue;  // the warm-up's: before the data, only in the logs
+      if (x.end <= plant.start) continue;  // over in the warm-up: before the data
       f += plant.machines[x.machine].id;
       f += ',';
       append_ts(f, x.start);
@@ -255,7 +255,7 @@ SimulationSummary simulate_plant(const PlantConfig& plant, const std::string& ou
   std::vector<MachineTimeline> timelines;
   for (int m = 0; m < n; ++m) timelines.push_back(from_time(simulate_machine(run, m, shifts), plant.start));
   for (const auto& tl : timelines) {
-    for (const auto& f : tl.failures) s.failures += f.start >= plant.start;
+    for (const auto& f : tl.failures) s.failures += f.end > plant.start;
     for (const auto& w : tl.maintenance) s.maintenance_windows += w.start >= plant.start;
   }
   write_truth_tables(plant, timelines, tmp);

@@ -331,8 +331,10 @@ std::vector<TextRecord> generate_records(const PlantConfig& plant, const std::ve
     for (const MaintenanceWindow& w : tl.maintenance)
       events.push_back({w.end - static_cast<TimestampMs>(rng.uniform(0, 20) * kMinute), w.machine, "maintenance", -1, 0});
   }
-  // A repair that ends after the simulated days is written up after them: not in this run.
-  events.erase(std::remove_if(events.begin(), events.end(), [&](const Event& e) { return e.ts >= plant.end(); }),
+  // A repair that ends after the simulated days is written up after them: not in this run; the
+  // logs of a warm-up (PlantConfig::warmup_days) are not either (the calendar holds its services).
+  events.erase(std::remove_if(events.begin(), events.end(),
+                              [&](const Event& e) { return e.ts >= plant.end() || e.ts < plant.start; }),
                events.end());
   std::sort(events.begin(), events.end(),
             [](const Event& a, const Event& b) { return a.ts != b.ts ? a.ts < b.ts : a.machine < b.machine; });
