@@ -206,4 +206,26 @@ TEST(Pipeline, LearnStageFeedsTheScheduleAndTheReplayScoresIt) {
   EXPECT_NE(html.find("anomaly score (highest of each hour)"), std::string::npos);  // sensor charts with alarms
   EXPECT_NE(html.find("Realised weighted tardiness by policy"), std::string::npos);
   EXPECT_NE(html.find("the true failures replayed"), std::string::npos);
+
+  // The same learn stage with the history taken from a warehouse (a plant's past, here the one
+  // just made), on a copy of the present: a model of its own name, predictions that name it.
+  fs::copy_file(run / "warehouse.db", dir / "present.db");
+  write_text(dir / "again.yaml",
+             "name: again\nwarehouse: " + (dir / "present.db") + "\nstages:\n  - learn:\n      history: {warehouse: " +
+                 (run / "history" / "warehouse.db").string() + "}\n      model: from-history\n      horizon_h: 24\n"
+                 "      rounds: 60\n      threads: 1\n      predict_at: 2026-01-07T06:00:00Z\n");
+  const auto again = run_xinzhi("-q run " + (dir / "again.yaml") + " --runs-dir " + (dir / "runs2"));
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  {
+    auto wh = xinzhi::store::Warehouse::open_read_only(dir / "present.db");
+    std::size_t named = 0;
+    for (const auto& p : xinzhi::store::read_predictions(wh.db())) named += p.model == "from-history";
+    EXPECT_EQ(named, 24u);
+  }
+  // A history from a warehouse and a twin run at once is refused, naming the key.
+  write_text(dir / "both.yaml", "name: both\nstages:\n  - learn:\n      history: {warehouse: h.db, days: 20}\n"
+                                "      predict_at: 2026-01-07T06:00:00Z\n");
+  const auto both = run_xinzhi("-q run " + (dir / "both.yaml") + " --runs-dir " + (dir / "runs3"));
+  EXPECT_EQ(both.exit_code, 2) << both.output;
+  EXPECT_NE(both.output.find("history.warehouse"), std::string::npos) << both.output;
 }
