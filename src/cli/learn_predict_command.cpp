@@ -43,19 +43,8 @@ void run_predict(const PredictOptions& o) {
   const auto preds = learn::predict_failures(model, wh.db(), at);
   const auto windows = learn::preventive_windows(model, preds, at, o.pm_hours);
 
-  struct Risk {
-    double p = 0, hours = 0, low = 0, high = 0;
-  };
-  std::map<std::string, Risk> by;
-  TimestampMs tick = at;
-  for (const auto& p : preds) {
-    Risk& k = by[p.machine];
-    if (p.target == "failure_within") k.p = p.value;
-    else if (p.target == "time_to_failure_h") k.hours = p.value;
-    else if (p.target == "time_to_failure_h_p10") k.low = p.value;
-    else if (p.target == "time_to_failure_h_p90") k.high = p.value;
-    tick = p.ts;
-  }
+  const auto by = learn::machine_risks(preds);
+  const TimestampMs tick = preds.empty() ? at : preds.front().ts;
   std::string text = fmt::format(
       "model {} at {}{}: risk of a failure within {:g} h (maintenance threshold {:.3f}; alarm threshold {:.3f}, the "
       "best F1)\n",

@@ -59,32 +59,15 @@ BinaryCounts binary_counts(const std::vector<double>& score, const std::vector<i
   return c;
 }
 
-double average_precision(const std::vector<double>& score, const std::vector<int>& truth) {
-  same_size(score.size(), truth.size());
-  const double positives = static_cast<double>(std::count(truth.begin(), truth.end(), 1));
-  if (positives == 0) return 0;
-  const auto idx = by_score_desc(score);
-  double ap = 0, tp = 0, seen = 0, last_recall = 0;
-  for (std::size_t k = 0; k < idx.size();) {
-    std::size_t j = k;  // a run of equal scores is one threshold
-    while (j < idx.size() && score[idx[j]] == score[idx[k]]) {
-      tp += truth[idx[j]] ? 1 : 0;
-      ++seen;
-      ++j;
-    }
-    const double recall = tp / positives, precision = tp / seen;
-    ap += (recall - last_recall) * precision;
-    last_recall = recall;
-    k = j;
-  }
-  return ap;
-}
+namespace {
 
-double best_f1_threshold(const std::vector<double>& score, const std::vector<int>& truth) {
+// Every threshold from the highest score down, a run of equal scores being one: calls
+// at(threshold, true positives, rows flagged) with the counts of flagging score >= threshold.
+template <typename At>
+void scan_thresholds(const std::vector<double>& score, const std::vector<int>& truth, At at) {
   same_size(score.size(), truth.size());
-  const double positives = static_cast<double>(std::count(truth.begin(), truth.end(), 1));
   const auto idx = by_score_desc(score);
-  double best_f1 = -1, best_t = 1, tp = 0, seen = 0;
+  double tp = 0, seen = 0;
   for (std::size_t k = 0; k < idx.size();) {
     std::size_t j = k;
     while (j < idx.size() && score[idx[j]] == score[idx[k]]) {
@@ -92,36 +75,44 @@ double best_f1_threshold(const std::vector<double>& score, const std::vector<int
       ++seen;
       ++j;
     }
-    const double p = tp / seen, r = positives > 0 ? tp / positives : 0;
-    const double f1 = p + r > 0 ? 2 * p * r / (p + r) : 0;
-    if (f1 > best_f1) {
-      best_f1 = f1;
-      best_t = score[idx[k]];
-    }
+    at(score[idx[k]], tp, seen);
     k = j;
   }
+}
+
+}  // namespace
+
+double average_precision(const std::vector<double>& score, const std::vector<int>& truth) {
+  same_size(score.size(), truth.size());
+  const double positives = static_cast<double>(std::count(truth.begin(), truth.end(), 1));
+  if (positives == 0) return 0;
+  double ap = 0, last_recall = 0;
+  scan_thresholds(score, truth, [&](double, double tp, double seen) {
+    const double recall = tp / positives;
+    ap += (recall - last_recall) * (tp / seen);
+    last_recall = recall;
+  });
+  return ap;
+}
+
+double best_f1_threshold(const std::vector<double>& score, const std::vector<int>& truth) {
+  const double positives = static_cast<double>(std::count(truth.begin(), truth.end(), 1));
+  double best_f1 = -1, best_t = 1;
+  scan_thresholds(score, truth, [&](double t, double tp, double seen) {
+    const double p = tp / seen, r = positives > 0 ? tp / positives : 0;
+    const double f1 = p + r > 0 ? 2 * p * r / (p + r) : 0;
+    if (f1 > best_f1) best_f1 = f1, best_t = t;
+  });
   return best_t;
 }
 
 double best_gain_threshold(const std::vector<double>& score, const std::vector<int>& truth, double per_true,
                            double per_flag) {
-  same_size(score.size(), truth.size());
-  const auto idx = by_score_desc(score);
-  double best = 0, best_t = idx.empty() ? 1 : score[idx[0]] + 1, tp = 0, seen = 0;
-  for (std::size_t k = 0; k < idx.size();) {
-    std::size_t j = k;
-    while (j < idx.size() && score[idx[j]] == score[idx[k]]) {
-      tp += truth[idx[j]] ? 1 : 0;
-      ++seen;
-      ++j;
-    }
+  double best = 0, best_t = score.empty() ? 1 : *std::max_element(score.begin(), score.end()) + 1;
+  scan_thresholds(score, truth, [&](double t, double tp, double seen) {
     const double gain = tp * per_true - seen * per_flag;
-    if (gain > best) {
-      best = gain;
-      best_t = score[idx[k]];
-    }
-    k = j;
-  }
+    if (gain > best) best = gain, best_t = t;
+  });
   return best_t;
 }
 

@@ -272,17 +272,24 @@ std::vector<store::Prediction> predict_failures(const FailureModel& m, store::Da
   return out;
 }
 
+std::map<std::string, MachineRisk> machine_risks(const std::vector<store::Prediction>& preds) {
+  std::map<std::string, MachineRisk> by;
+  for (const auto& p : preds) {
+    MachineRisk& k = by[p.machine];
+    if (p.target == "failure_within") k.p = p.value;
+    else if (p.target == "time_to_failure_h") k.hours = p.value;
+    else if (p.target == "time_to_failure_h_p10") k.low = p.value;
+    else if (p.target == "time_to_failure_h_p90") k.high = p.value;
+  }
+  return by;
+}
+
 std::vector<store::DowntimeWindow> preventive_windows(const FailureModel& m, const std::vector<store::Prediction>& preds,
                                                       TimestampMs at, double pm_hours, double threshold) {
   if (threshold < 0) threshold = m.pm_threshold;
-  std::map<std::string, std::pair<double, double>> by;  // machine -> probability, hours
-  for (const auto& p : preds) {
-    if (p.target == "failure_within") by[p.machine].first = p.value;
-    if (p.target == "time_to_failure_h") by[p.machine].second = p.value;
-  }
   std::vector<store::DowntimeWindow> out;
-  for (const auto& [machine, ph] : by) {
-    const auto [prob, hours] = ph;
+  for (const auto& [machine, risk] : machine_risks(preds)) {
+    const double prob = risk.p, hours = risk.hours;
     if (prob < threshold) continue;
     out.push_back({machine, at, at + static_cast<TimestampMs>(pm_hours * kHourMs), "predicted", m.name,
                    fmt::format("preventive maintenance: failure within {:.0f} h with probability {:.2f} (expected in "

@@ -7,6 +7,7 @@
 // windows, horizon, threshold, the data range it learned from) and README.md, its card.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -81,6 +82,12 @@ SplitMetrics evaluate_failure_model(const FailureModel& model, store::Database& 
 // (time_to_failure_h_p10, time_to_failure_h_p90). Throws InputError when the
 // warehouse's sensors do not match the model's features, or a feature is infinite.
 std::vector<store::Prediction> predict_failures(const FailureModel& model, store::Database& db, TimestampMs at);
+
+// One machine's predictions read back: the probability, the expected hours and their interval.
+struct MachineRisk {
+  double p = 0, hours = 0, low = 0, high = 0;
+};
+std::map<std::string, MachineRisk> machine_risks(const std::vector<store::Prediction>& predictions);
 
 // Downtime the schedule should plan for: a preventive maintenance of pm_hours for each machine
 // whose risk of failing within the horizon is at or above `threshold` (the model's pm_threshold

@@ -12,20 +12,13 @@ namespace xinzhi::pipeline {
 
 namespace {
 
-struct Risk {
-  double p = NAN, hours = NAN, low = NAN, high = NAN;
+struct Risk : learn::MachineRisk {
   std::string pm;  // when maintenance was planned, or ""
 };
 
 std::map<std::string, Risk> risks(const LearnReport& r) {
   std::map<std::string, Risk> by;
-  for (const auto& p : r.predictions) {
-    Risk& k = by[p.machine];
-    if (p.target == "failure_within") k.p = p.value;
-    else if (p.target == "time_to_failure_h") k.hours = p.value;
-    else if (p.target == "time_to_failure_h_p10") k.low = p.value;
-    else if (p.target == "time_to_failure_h_p90") k.high = p.value;
-  }
+  for (const auto& [machine, k] : learn::machine_risks(r.predictions)) by[machine] = Risk{k, ""};
   for (const auto& w : r.windows)
     if (by.count(w.machine)) by[w.machine].pm = format_iso8601(w.start).substr(0, 16) + "Z";
   return by;
