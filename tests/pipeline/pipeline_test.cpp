@@ -163,7 +163,7 @@ TEST(Pipeline, LearnStageFeedsTheScheduleAndTheReplayScoresIt) {
                  "sample_s: 600}\n      horizon_h: 24\n      rounds: 60\n      threads: 1\n"
                  "      predict_at: 2026-01-07T06:00:00Z\n"
                  "  - schedule: {start: 2026-01-07T06:00:00Z, backlog: true, objective: tardiness, iterations: 300, "
-                 "threads: 1, replications: 4, replay_iterations: 300}\n");
+                 "threads: 1, replications: 4, replay_iterations: 300, maintenance: priced}\n");
   const auto r = run_xinzhi("-q run " + (dir / "p.yaml") + " --runs-dir " + (dir / "runs"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const fs::path run = fs::directory_iterator(dir / "runs")->path();
@@ -184,7 +184,9 @@ TEST(Pipeline, LearnStageFeedsTheScheduleAndTheReplayScoresIt) {
       EXPECT_LE(p.trained_to, *xinzhi::parse_iso8601("2026-01-05T00:00:00Z"));  // learned from the past only
       EXPECT_EQ(p.ts, *xinzhi::parse_iso8601("2026-01-07T06:00:00Z"));
     }
-    EXPECT_EQ(xinzhi::store::read_downtime(wh.db(), {"predicted"}).size(), learn["preventive_windows"].get<std::size_t>());
+    // The schedule stage priced the maintenance and replaced the learn stage's windows by its own.
+    EXPECT_EQ(xinzhi::store::read_downtime(wh.db(), {"predicted"}).size(),
+              metrics["stages"][4]["metrics"]["maintenance"]["windows"].get<std::size_t>());
     const auto alarms = xinzhi::store::read_alarms(wh.db());
     EXPECT_EQ(alarms.size(), learn["alarms"]["count"].get<std::size_t>());
     EXPECT_GT(learn["alarms"]["steps_scored"].get<std::size_t>(), 1000u);
@@ -198,7 +200,19 @@ TEST(Pipeline, LearnStageFeedsTheScheduleAndTheReplayScoresIt) {
     ASSERT_TRUE(replay["policies"].contains(p)) << p;
     EXPECT_EQ(replay["policies"][p]["weighted_tardiness"]["n"], 4) << p;
   }
-  EXPECT_EQ(replay["policies"]["predictive"]["preventive_windows"], learn["preventive_windows"]);
+  // Maintenance priced by simulation for every machine with a risk that an order uses; its
+  // windows are the ones the replay plans around.
+  const auto& priced = metrics["stages"][4]["metrics"]["maintenance"];
+  EXPECT_EQ(priced["rule"], "priced");
+  ASSERT_FALSE(priced["machines"].empty());
+  EXPECT_LE(priced["machines"].size(), 6u);
+  std::size_t maintained = 0;
+  for (const auto& m : priced["machines"]) {
+    EXPECT_EQ(m["maintain"].get<bool>(), m["cost_maintain"].get<double>() < m["cost_keep"].get<double>());
+    maintained += m["maintain"].get<bool>();
+  }
+  EXPECT_EQ(priced["windows"].get<std::size_t>(), maintained);
+  EXPECT_EQ(replay["predicted_windows"].get<std::size_t>(), maintained);
   const std::string html = read_text((run / "report.html").string());
   EXPECT_NE(html.find("Failure risk at 2026-01-07T06:00:00"), std::string::npos);
   EXPECT_NE(html.find("80% interval"), std::string::npos);

@@ -1,0 +1,47 @@
+// Which machines to maintain before a plan starts, priced by simulation: for each machine with a
+// predicted risk of failing within the horizon, the plan in hand is executed (simulate(), under
+// the same draws) three ways: as it is, with the machine failing at one of several times spread
+// over the horizon (repaired for the plant's mean repair), and with a preventive window at the
+// start (the plan pushed past it; the failure prevented). The machine is maintained where
+//     cost(window) < (1 - p) cost(as it is) + p mean over the times of cost(failure),
+// the expected realised objective. A planned window costs what the plan loses around it, not its
+// hours, and a failure what its interruption does; neither needs the truth. Machines are priced
+// one at a time (their interactions are left out).
+#pragma once
+
+#include <vector>
+
+#include "optimize/simulate.hpp"
+#include "optimize/solver.hpp"
+
+namespace xinzhi::optimize {
+
+struct MaintenanceCandidate {
+  int machine = 0;
+  double p_fail = 0;  // probability of failing within the horizon
+};
+
+struct MaintenanceChoiceOptions {
+  Objective objective = Objective::weighted_tardiness;
+  Time pm_duration = 240;  // instance units (minutes for orders)
+  Time repair = 360;
+  Time horizon = 2880;  // the failure comes somewhere in [0, horizon)
+  int failure_times = 6;
+  SimulationOptions simulation;
+};
+
+struct MaintenanceChoice {
+  int machine = 0;
+  double p_fail = 0;
+  double cost_keep = 0;      // expected realised objective without the window
+  double cost_maintain = 0;  // with it
+  bool maintain = false;
+};
+
+// Throws InputError for a machine the instance lacks, a probability outside [0, 1], or a
+// duration that is not positive.
+std::vector<MaintenanceChoice> choose_maintenance(const Instance& base, const Schedule& plan,
+                                                  const std::vector<MaintenanceCandidate>& candidates,
+                                                  const MaintenanceChoiceOptions& options);
+
+}  // namespace xinzhi::optimize
