@@ -24,7 +24,17 @@ std::vector<MaintenanceChoice> choose_maintenance(const Instance& base, const Sc
     throw InputError("maintenance", "the maintenance, repair and horizon must be positive, with at least one failure time");
   SimulationOptions sim = o.simulation;
   sim.mtbf_hours = 0;  // only the failure priced
-  const double as_is = realised(base, plan, sim, o.objective, {});
+  // Re-planning: the plan without a window gets the same search from the plan in hand as each
+  // plan with one, so that a window is not credited with what the extra search finds.
+  SearchOptions replan;
+  replan.objective = o.objective;
+  replan.time_limit_s = 0;
+  replan.iterations = o.replan_iterations;
+  replan.threads = 1;
+  replan.seed = o.seed;
+  replan.warm_start = &plan;
+  const Schedule keep = o.replan_iterations > 0 ? solve(base, replan).schedule : plan;
+  const double as_is = realised(base, keep, sim, o.objective, {});
   std::vector<MaintenanceChoice> out;
   for (std::size_t k = 0; k < candidates.size(); ++k) {
     const auto& c = candidates[k];
@@ -35,7 +45,7 @@ std::vector<MaintenanceChoice> choose_maintenance(const Instance& base, const Sc
     double failing = 0;
     for (int i = 0; i < o.failure_times; ++i) {
       const Time at = static_cast<Time>((static_cast<double>(i) + 0.5) / o.failure_times * static_cast<double>(o.horizon));
-      failing += realised(base, plan, sim, o.objective, {{c.machine, at, o.repair}});
+      failing += realised(base, keep, sim, o.objective, {{c.machine, at, o.repair}});
     }
     failing /= o.failure_times;
     Instance with = base;
@@ -45,7 +55,11 @@ std::vector<MaintenanceChoice> choose_maintenance(const Instance& base, const Sc
     m.machine = c.machine;
     m.p_fail = c.p_fail;
     m.cost_keep = (1 - c.p_fail) * as_is + c.p_fail * failing;
-    m.cost_maintain = realised(with, plan, sim, o.objective, {});
+    if (o.replan_iterations > 0) {
+      m.cost_maintain = realised(with, solve(with, replan).schedule, sim, o.objective, {});
+    } else {
+      m.cost_maintain = realised(with, plan, sim, o.objective, {});
+    }
     m.maintain = m.cost_maintain < m.cost_keep;
     out.push_back(m);
   }

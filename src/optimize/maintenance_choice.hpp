@@ -28,6 +28,11 @@ struct MaintenanceChoiceOptions {
   Time horizon = 2880;  // the failure comes somewhere in [0, horizon)
   int failure_times = 6;
   SimulationOptions simulation;
+  // The plan is re-planned from the plan in hand (its warm start) with this search, with the
+  // window and, for the costs without it, without: as the predictive plan will be; 0: the plan in
+  // hand is pushed past the window only.
+  std::int64_t replan_iterations = 0;
+  std::uint64_t seed = 1;
 };
 
 struct MaintenanceChoice {
