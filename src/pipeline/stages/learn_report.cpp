@@ -73,9 +73,10 @@ std::string learn_report_html(const LearnReport& r) {
   const learn::FailureModel& model = *r.model;
   const auto by = risks(r);
   std::string html = fmt::format(
-      "<h3>Failure risk at {}</h3><p>Maintenance is planned where the risk is at least {:.2f}: on the history's "
-      "validation part that threshold gains the most machine hours when a true alarm saves the mean repair ({:.1f} h) "
-      "and every alarm costs a {:.0f} h maintenance (the best-F1 threshold would be {:.2f}). The hours to failure "
+      "<h3>Failure risk at {}</h3><p>The model's own rule plans maintenance where the risk is at least {:.2f}: on the "
+      "history's validation part that threshold gains the most machine hours when a true alarm saves the mean repair "
+      "({:.1f} h) and every alarm costs a {:.0f} h maintenance (the best-F1 threshold would be {:.2f}); a schedule "
+      "stage with <code>maintenance: priced</code> decides instead, by simulating its plan (see there). The hours to failure "
       "come with their 80% interval (the errors on validation).</p>",
       format_iso8601(r.predict_at), model.pm_threshold, model.repair_h, model.pm_hours, model.threshold);
   std::vector<std::pair<std::string, Risk>> order(by.begin(), by.end());

@@ -192,7 +192,7 @@ class LearnStage : public Stage {
     report.predict_at = predict_at_;
     report.alarm_threshold = alarm_threshold_;
     html += learn_report_html(report);
-    r.summary = fmt::format("{} features; test average precision {:.3f}, F1 {:.3f}; {} machines at risk at {}",
+    r.summary = fmt::format("{} features; test average precision {:.3f}, F1 {:.3f}; {} machines over the maintenance threshold at {}",
                             model.features.size(), model.test.average_precision, model.test.f1, windows.size(),
                             format_iso8601(predict_at_).substr(0, 16));
     return r;
