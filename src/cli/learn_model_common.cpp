@@ -5,7 +5,6 @@
 #include <string_view>
 
 #include <fmt/format.h>
-#include <fmt/ranges.h>
 
 #include "cli/own_command_line.hpp"
 #include "core/error.hpp"
@@ -27,12 +26,8 @@ std::vector<std::string> cleaned_sensors(store::Database& db) {
 }
 
 void require_model_sensors(store::Database& db, const learn::FailureModel& model) {
-  const std::vector<std::string> have = cleaned_sensors(db);
-  for (const auto& s : model.sensors)
-    if (!std::binary_search(have.begin(), have.end(), s))
-      throw InputError(db.path(), fmt::format("the model {} needs sensor '{}', which the warehouse's cleaned readings "
-                                              "do not have (they have {}): its features do not match the data",
-                                              model.name, s, fmt::join(have, ", ")));
+  cleaned_sensors(db);  // none at all: say to clean first
+  learn::check_model_sensors(model, db);
 }
 
 learn::MachineAlarmSummary detect_alarms(store::Database& db, const std::vector<std::string>& sensors,

@@ -110,10 +110,14 @@ ReplayComparison replay_failures(const Instance& base, const std::vector<Machine
   // effort and differ by the windows they know of, not by the luck of separate searches. A policy
   // whose instance adds no window takes the reactive re-plan: identical situations, identical plans.
   ReplayComparison c;
-  const SearchResult first = solve(base, options.search);
-  const Schedule& in_hand = first.schedule;
-  spdlog::info("replay: the plan in hand after {} iterations in {:.1f} s: weighted tardiness {:.0f}, makespan {}",
-               first.iterations, first.seconds, first.schedule.weighted_tardiness, first.schedule.makespan);
+  Schedule searched;
+  if (!options.in_hand) {
+    const SearchResult first = solve(base, options.search);
+    spdlog::info("replay: the plan in hand after {} iterations in {:.1f} s: weighted tardiness {:.0f}, makespan {}",
+                 first.iterations, first.seconds, first.schedule.weighted_tardiness, first.schedule.makespan);
+    searched = first.schedule;
+  }
+  const Schedule& in_hand = options.in_hand ? *options.in_hand : searched;
   SearchOptions replan = options.search;
   replan.warm_start = &in_hand;
   const Schedule reactive_plan = solve(base, replan).schedule;

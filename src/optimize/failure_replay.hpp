@@ -50,6 +50,9 @@ struct ReplayOptions {
   // before the failure's start (and no later than the failure's start) prevents it: the worn
   // part is replaced. Earlier windows come too soon to matter, later ones too late.
   Time prevent_lead = 24 * 60;
+  // The first plan when the caller already has it (searched on base with `search`, as
+  // replay_failures would): it is not searched again.
+  const Schedule* in_hand = nullptr;
 };
 
 struct PolicyResult {

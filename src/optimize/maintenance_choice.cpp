@@ -33,7 +33,8 @@ std::vector<MaintenanceChoice> choose_maintenance(const Instance& base, const Sc
   replan.threads = 1;
   replan.seed = o.seed;
   replan.warm_start = &plan;
-  const Schedule keep = o.replan_iterations > 0 ? solve(base, replan).schedule : plan;
+  auto replanned = [&](const Instance& inst) { return o.replan_iterations > 0 ? solve(inst, replan).schedule : plan; };
+  const Schedule keep = replanned(base);
   const double as_is = realised(base, keep, sim, o.objective, {});
   std::vector<MaintenanceChoice> out;
   for (std::size_t k = 0; k < candidates.size(); ++k) {
@@ -55,11 +56,7 @@ std::vector<MaintenanceChoice> choose_maintenance(const Instance& base, const Sc
     m.machine = c.machine;
     m.p_fail = c.p_fail;
     m.cost_keep = (1 - c.p_fail) * as_is + c.p_fail * failing;
-    if (o.replan_iterations > 0) {
-      m.cost_maintain = realised(with, solve(with, replan).schedule, sim, o.objective, {});
-    } else {
-      m.cost_maintain = realised(with, plan, sim, o.objective, {});
-    }
+    m.cost_maintain = realised(with, replanned(with), sim, o.objective, {});
     m.maintain = m.cost_maintain < m.cost_keep;
     out.push_back(m);
   }

@@ -1,8 +1,10 @@
 // Which machines to maintain before a plan starts, priced by simulation: for each machine with a
-// predicted risk of failing within the horizon, the plan in hand is executed (simulate(), under
-// the same draws) three ways: as it is, with the machine failing at one of several times spread
-// over the horizon (repaired for the plant's mean repair), and with a preventive window at the
-// start (the plan pushed past it; the failure prevented). The machine is maintained where
+// predicted risk of failing within the horizon, the plan is executed (simulate(), under the same
+// draws) three ways: as it is, with the machine failing at one of several times spread over the
+// horizon (repaired for the plant's mean repair), and with a preventive window at the start (the
+// failure prevented). Each is first re-planned from the plan in hand with the same search
+// (MaintenanceChoiceOptions::replan_iterations), as the predictive plan will be; the machine is
+// maintained where
 //     cost(window) < (1 - p) cost(as it is) + p mean over the times of cost(failure),
 // the expected realised objective. A planned window costs what the plan loses around it, not its
 // hours, and a failure what its interruption does; neither needs the truth. Machines are priced

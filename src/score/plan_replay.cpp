@@ -8,7 +8,7 @@
 namespace xinzhi::score {
 
 PlanReplay replay_against_truth(store::Warehouse& wh, const optimize::PlanOptions& base, const std::string& twin_dir,
-                                optimize::Time prevent_lead) {
+                                optimize::Time prevent_lead, const optimize::Schedule* in_hand) {
   optimize::PlanOptions opts = base;
   opts.downtime_kinds = {"planned"};
   const optimize::Instance inst = optimize::warehouse_instance(wh, opts);
@@ -36,6 +36,7 @@ PlanReplay replay_against_truth(store::Warehouse& wh, const optimize::PlanOption
   ro.search = base.search;
   ro.simulation = base.simulation;
   ro.prevent_lead = prevent_lead;
+  ro.in_hand = in_hand;
   out.comparison = optimize::replay_failures(inst, truth, predicted, ro);
   return out;
 }

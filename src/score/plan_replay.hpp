@@ -21,8 +21,10 @@ struct PlanReplay {
 };
 
 // base: the plan's options (its origin, the kinds of downtime every plan knows: "planned");
-// the predictive plan adds the warehouse's windows of kind "predicted".
+// the predictive plan adds the warehouse's windows of kind "predicted". in_hand: the first plan
+// when the caller has searched it already (ReplayOptions::in_hand).
 PlanReplay replay_against_truth(store::Warehouse& warehouse, const optimize::PlanOptions& base,
-                                const std::string& twin_dir, optimize::Time prevent_lead);
+                                const std::string& twin_dir, optimize::Time prevent_lead,
+                                const optimize::Schedule* in_hand = nullptr);
 
 }  // namespace xinzhi::score

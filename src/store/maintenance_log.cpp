@@ -22,4 +22,15 @@ std::vector<Breakdown> read_breakdowns(Database& db) {
   return out;
 }
 
+std::optional<double> mean_repair_hours(const std::vector<Breakdown>& breakdowns, TimestampMs up_to) {
+  double hours = 0, n = 0;
+  for (const auto& b : breakdowns)
+    if (b.repaired && *b.repaired <= up_to) {
+      hours += static_cast<double>(*b.repaired - b.reported) / 3'600'000.0;
+      ++n;
+    }
+  if (n == 0) return std::nullopt;
+  return hours / n;
+}
+
 }  // namespace xinzhi::store

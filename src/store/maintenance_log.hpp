@@ -23,4 +23,8 @@ struct Breakdown {
 // Every breakdown, by machine and time. A fault with no repair after it is still open.
 std::vector<Breakdown> read_breakdowns(Database& db);
 
+// The mean hours from fault to repair of the breakdowns repaired at or before `up_to` (none
+// repaired then: nullopt), the plant's mean repair as its log knew it at that time.
+std::optional<double> mean_repair_hours(const std::vector<Breakdown>& breakdowns, TimestampMs up_to);
+
 }  // namespace xinzhi::store

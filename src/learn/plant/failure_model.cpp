@@ -4,6 +4,7 @@
 #include <cmath>
 #include <filesystem>
 #include <map>
+#include <optional>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -100,16 +101,30 @@ SplitMetrics split_from(const nlohmann::json& j) {
   return s;
 }
 
+// The first of `wanted` that the warehouse's cleaned readings lack, with the sensors they have.
+std::optional<std::string> missing_sensor(store::Database& db, const std::vector<std::string>& wanted,
+                                          std::vector<std::string>& have) {
+  have = store::clean_aligned_sensors(db);
+  for (const auto& s : wanted)
+    if (!std::binary_search(have.begin(), have.end(), s)) return s;
+  return std::nullopt;
+}
+
 }  // namespace
 
+void check_model_sensors(const FailureModel& m, store::Database& db) {
+  std::vector<std::string> have;
+  if (const auto s = missing_sensor(db, m.sensors, have))
+    throw InputError(db.path(), fmt::format("the model {} needs sensor '{}', which the warehouse's cleaned readings "
+                                            "do not have (they have {}): its features do not match the data",
+                                            m.name, *s, fmt::join(have, ", ")));
+}
+
 FailureModel train_failure_model(store::Database& db, const FailureModelOptions& o, const std::string& name) {
-  if (!o.sensors.empty()) {
-    const std::vector<std::string> have = store::clean_aligned_sensors(db);
-    for (const auto& s : o.sensors)
-      if (!std::binary_search(have.begin(), have.end(), s))
-        throw InputError(db.path(), fmt::format("no cleaned readings of sensor '{}' to learn from (the warehouse has {})",
-                                                s, fmt::join(have, ", ")));
-  }
+  std::vector<std::string> have;
+  if (const auto s = missing_sensor(db, o.sensors, have))
+    throw InputError(db.path(), fmt::format("no cleaned readings of sensor '{}' to learn from (the warehouse has {})",
+                                            *s, fmt::join(have, ", ")));
   const MachineEvents events = read_machine_events(db, machine_alarm_rule(o.alarm_threshold));
   const MachineFeatures f = machine_features(db, o.features, events, 0, 0, o.sensors);
   if (f.rows.empty()) throw InputError(db.path(), "no cleaned readings to learn from (run `xinzhi clean` first)");
@@ -183,13 +198,7 @@ FailureModel train_failure_model(store::Database& db, const FailureModelOptions&
     for (float v : valid_c.y) y.push_back(v > 0.5f ? 1 : 0);
     m.threshold = std::count(y.begin(), y.end(), 1) > 0 ? best_f1_threshold(s, y) : 0.5;
     // The mean repair of the breakdowns before validation began (the training part's log).
-    double hours = 0, n = 0;
-    for (const auto& b : events.breakdowns)
-      if (b.repaired && *b.repaired < valid_at) {
-        hours += static_cast<double>(*b.repaired - b.reported) / kHourMs;
-        ++n;
-      }
-    m.repair_h = n > 0 ? hours / n : 0;
+    m.repair_h = store::mean_repair_hours(events.breakdowns, valid_at - 1).value_or(0);
     m.pm_hours = o.pm_hours;
     m.pm_threshold = best_gain_threshold(s, y, m.repair_h, m.pm_hours);
   }
@@ -211,21 +220,8 @@ FailureModel train_failure_model(store::Database& db, const FailureModelOptions&
   return m;
 }
 
-namespace {
-
-void check_sensors(const FailureModel& m, store::Database& db) {
-  const std::vector<std::string> have = store::clean_aligned_sensors(db);
-  for (const auto& s : m.sensors)
-    if (!std::binary_search(have.begin(), have.end(), s))
-      throw InputError(db.path(), fmt::format("the model {} needs sensor '{}', which the warehouse's cleaned readings "
-                                              "do not have: its features do not match the data",
-                                              m.name, s));
-}
-
-}  // namespace
-
 SplitMetrics evaluate_failure_model(const FailureModel& m, store::Database& db, TimestampMs from, TimestampMs to) {
-  check_sensors(m, db);
+  check_model_sensors(m, db);
   const MachineEvents events = read_machine_events(db, machine_alarm_rule(m.alarm_threshold));
   const MachineFeatures f = machine_features(db, m.spec, events, from, to, m.sensors);
   if (f.names != m.features) throw InputError(m.name, "the model's feature list does not match the features built here");
@@ -242,7 +238,7 @@ SplitMetrics evaluate_failure_model(const FailureModel& m, store::Database& db, 
 }
 
 std::vector<store::Prediction> predict_failures(const FailureModel& m, store::Database& db, TimestampMs at) {
-  check_sensors(m, db);
+  check_model_sensors(m, db);
   const TimestampMs tick = at / m.spec.step_ms * m.spec.step_ms;
   const MachineFeatures f = machine_features(db, m.spec, read_machine_events(db, machine_alarm_rule(m.alarm_threshold)), tick, tick, m.sensors);
   if (f.names != m.features) throw InputError(m.name, "the model's feature list does not match the features built here");
@@ -259,9 +255,9 @@ std::vector<store::Prediction> predict_failures(const FailureModel& m, store::Da
   const auto h = m.regressor.predict(d);
   std::vector<store::Prediction> out;
   const auto horizon = static_cast<std::int64_t>(m.horizon_h * kHourMs);
+  const auto cap = static_cast<std::int64_t>(m.cap_h * kHourMs);
   for (std::size_t i = 0; i < f.rows.size(); ++i) {
     out.push_back({m.name, m.trained_from, m.trained_to, f.rows[i].machine, tick, "failure_within", p[i], horizon});
-    const auto cap = static_cast<std::int64_t>(m.cap_h * kHourMs);
     out.push_back({m.name, m.trained_from, m.trained_to, f.rows[i].machine, tick, "time_to_failure_h",
                    std::clamp<double>(h[i], 0, m.cap_h), cap});
     out.push_back({m.name, m.trained_from, m.trained_to, f.rows[i].machine, tick, "time_to_failure_h_p10",

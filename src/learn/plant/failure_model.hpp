@@ -70,6 +70,10 @@ struct FailureModel {
 // horizon longer than the data.
 FailureModel train_failure_model(store::Database& db, const FailureModelOptions& options, const std::string& name);
 
+// Throws InputError, naming the sensor and the ones the warehouse has, when its cleaned readings
+// lack one of the model's sensors: its features cannot be built there.
+void check_model_sensors(const FailureModel& model, store::Database& db);
+
 // The model measured on another warehouse's readings and maintenance log (a later period, another
 // plant): every labelled feature row from `from` to `to` (0: the data's first or last), scored at
 // the model's own threshold. Throws InputError when the sensors do not match, no row has a known

@@ -59,6 +59,9 @@ class MachineWindows {
     for (auto w : spec.windows_ms) running_.emplace_back(w);
     base_sum_.assign(sensors.size(), 0);
     base_n_.assign(sensors.size(), 0);
+    // The rise compares the window closest to a day with the healthy level.
+    for (std::size_t w = 1; w < spec.windows_ms.size(); ++w)
+      if (std::llabs(spec.windows_ms[w] - kDayMs) < std::llabs(spec.windows_ms[day_] - kDayMs)) day_ = w;
   }
   // The machine was repaired at t: its healthy level is measured again from there.
   void reset_baseline(TimestampMs t) {
@@ -118,17 +121,11 @@ class MachineWindows {
     // level has been measured (NaN while it is).
     const bool baseline_ready = base_from_ >= 0 && t >= base_from_ + spec_.baseline_ms;
     for (std::size_t s = 0; s < index_.size(); ++s) {
-      const WindowStats st = run_[s * nw + day_window()].stats();
+      const WindowStats st = run_[s * nw + day_].stats();
       out.push_back(baseline_ready && base_n_[s] > 0 && st.count
                         ? static_cast<float>(st.mean - base_sum_[s] / base_n_[s])
                         : NAN);
     }
-  }
-  std::size_t day_window() const {
-    std::size_t best = 0;
-    for (std::size_t w = 1; w < spec_.windows_ms.size(); ++w)
-      if (std::llabs(spec_.windows_ms[w] - kDayMs) < std::llabs(spec_.windows_ms[best] - kDayMs)) best = w;
-    return best;
   }
 
  private:
@@ -138,6 +135,7 @@ class MachineWindows {
   bool is_running_ = false;
   TimestampMs base_from_ = -1;
   std::vector<double> base_sum_, base_n_;
+  std::size_t day_ = 0;  // index of the window closest to a day
 };
 
 TimestampMs first_tick_at_or_after(TimestampMs t, std::int64_t step) {

@@ -3,6 +3,7 @@
 // FIFO dispatching; both are validated, compared in simulation under the same random draws,
 // and the plan is drawn as a Gantt chart. `xinzhi schedule --db` does the same (plan_orders).
 #include <cmath>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -81,8 +82,9 @@ class ScheduleStage : public Stage {
   StageResult run(RunContext& ctx) override {
     std::string maintenance_html;
     nlohmann::json maintenance_metrics;
+    std::optional<optimize::Schedule> in_hand;  // the first plan on the planned calendar, shared with the replay
     if (maintenance_ == "priced" && options_.origin_ms != 0)
-      price_maintenance(*ctx.warehouse, maintenance_html, maintenance_metrics);
+      price_maintenance(*ctx.warehouse, maintenance_html, maintenance_metrics, in_hand);
     const optimize::PlanResult plan = optimize::plan_orders(*ctx.warehouse, options_);
     auto windows = [&](const char* kind) {
       const auto it = plan.downtime_by_kind.find(kind);
@@ -144,7 +146,7 @@ class ScheduleStage : public Stage {
     if (!truth_.empty()) twin = ctx.outputs.insert_or_assign("twin_dir", ctx.resolve(truth_).string()).first;
     std::string replay_summary;
     if (replay_ && twin != ctx.outputs.end() && options_.origin_ms != 0)
-      replay_summary = add_replay(*ctx.warehouse, twin->second, r);
+      replay_summary = add_replay(*ctx.warehouse, twin->second, r, in_hand ? &*in_hand : nullptr);
     r.summary = replay_summary + fmt::format("{} orders; {} {:.0f} vs FIFO {:.0f}", plan.instance.jobs.size(),
                             tardiness ? "weighted tardiness" : "makespan",
                             tardiness ? plan.schedule.weighted_tardiness : static_cast<double>(plan.schedule.makespan),
@@ -154,13 +156,12 @@ class ScheduleStage : public Stage {
 
  private:
   // The true failures replayed against the reactive, predictive and oracle plans.
-  std::string add_replay(store::Warehouse& wh, const std::string& twin_dir, StageResult& r) const {
+  std::string add_replay(store::Warehouse& wh, const std::string& twin_dir, StageResult& r,
+                         const optimize::Schedule* in_hand) const {
     optimize::PlanOptions opts = options_;
-    opts.search.time_limit_s = 0;
-    opts.search.iterations = replay_iterations_;
-    opts.search.threads = 1;
+    opts.search = replay_search();
     const score::PlanReplay rp =
-        score::replay_against_truth(wh, opts, twin_dir, static_cast<optimize::Time>(prevent_lead_h_ * 60));
+        score::replay_against_truth(wh, opts, twin_dir, static_cast<optimize::Time>(prevent_lead_h_ * 60), in_hand);
     const auto& c = rp.comparison;
     auto stat = [](const optimize::Stat& s) {
       return nlohmann::json{{"mean", s.mean}, {"ci95", {s.ci_low, s.ci_high}}, {"n", s.n}};
@@ -213,7 +214,8 @@ class ScheduleStage : public Stage {
   // The learn stage's latest risk per machine at or before the start, priced against the plan in
   // hand (searched on the planned calendar alone, as the replay's first plan): the chosen windows
   // replace the model's in the warehouse.
-  void price_maintenance(store::Warehouse& wh, std::string& html, nlohmann::json& metrics) const {
+  void price_maintenance(store::Warehouse& wh, std::string& html, nlohmann::json& metrics,
+                         std::optional<optimize::Schedule>& in_hand) const {
     std::map<std::string, store::Prediction> latest;
     for (const auto& p : store::read_predictions(wh.db()))
       if (p.target == "failure_within" && p.ts <= options_.origin_ms &&
@@ -223,16 +225,9 @@ class ScheduleStage : public Stage {
     optimize::PlanOptions base_options = options_;
     base_options.downtime_kinds = {"planned"};
     const optimize::Instance base = optimize::warehouse_instance(wh, base_options);
-    optimize::SearchOptions search = options_.search;
-    search.time_limit_s = 0;
-    search.iterations = replay_iterations_;
-    search.threads = 1;
-    const optimize::Schedule in_hand = optimize::solve(base, search).schedule;
+    in_hand = optimize::solve(base, replay_search()).schedule;
     // The plant's mean repair: its log's breakdowns repaired before the start.
-    double repair_h = 0, n = 0;
-    for (const auto& b : store::read_breakdowns(wh.db()))
-      if (b.repaired && *b.repaired <= options_.origin_ms) repair_h += static_cast<double>(*b.repaired - b.reported) / 3.6e6, ++n;
-    repair_h = n > 0 ? repair_h / n : 6.0;
+    const double repair_h = store::mean_repair_hours(store::read_breakdowns(wh.db()), options_.origin_ms).value_or(6.0);
     std::vector<optimize::MaintenanceCandidate> candidates;
     std::string model;
     std::int64_t horizon_ms = 0;
@@ -252,7 +247,7 @@ class ScheduleStage : public Stage {
     mo.simulation.replications = std::min(options_.simulation.replications, 10);
     mo.replan_iterations = replay_iterations_ / 5;
     mo.seed = options_.search.seed;
-    const auto choices = optimize::choose_maintenance(base, in_hand, candidates, mo);
+    const auto choices = optimize::choose_maintenance(base, *in_hand, candidates, mo);
     std::vector<store::DowntimeWindow> windows;
     std::vector<std::vector<std::string>> rows;
     nlohmann::json list = nlohmann::json::array();
@@ -280,6 +275,16 @@ class ScheduleStage : public Stage {
         html::escape(model), mo.failure_times, static_cast<double>(horizon_ms) / 3.6e6, repair_h, pm_hours_,
         options_.search.objective == optimize::Objective::makespan ? "makespan" : "weighted tardiness");
     html += html::table({"machine", "#P(failure)", "#expected without", "#with maintenance", "decision"}, rows);
+  }
+
+  // The search of the replay's plans and of the pricing's: a fixed number of iterations on one
+  // thread, so that their figures repeat exactly.
+  optimize::SearchOptions replay_search() const {
+    optimize::SearchOptions search = options_.search;
+    search.time_limit_s = 0;
+    search.iterations = replay_iterations_;
+    search.threads = 1;
+    return search;
   }
 
   optimize::PlanOptions options_;
