@@ -36,21 +36,14 @@ void run_eval(const EvalOptions& o) {
   const learn::SplitMetrics s = learn::evaluate_failure_model(model, wh.db(), from, to);
 
   if (o.json) {
-    const nlohmann::json j = {{"model", model.name},
+    nlohmann::json j = {{"model", model.name},
                               {"db", o.db},
                               {"from", from ? nlohmann::json(format_iso8601(from)) : nlohmann::json(nullptr)},
                               {"to", to ? nlohmann::json(format_iso8601(to)) : nlohmann::json(nullptr)},
                               {"horizon_h", model.horizon_h},
                               {"cap_h", model.cap_h},
-                              {"threshold", model.threshold},
-                              {"rows", s.rows},
-                              {"positives", s.positives},
-                              {"average_precision", s.average_precision},
-                              {"precision", s.precision},
-                              {"recall", s.recall},
-                              {"f1", s.f1},
-                              {"rmse_h", s.rmse_h},
-                              {"mae_h", s.mae_h}};
+                              {"threshold", model.threshold}};
+    j.update(learn::split_metrics_json(s));
     std::cout << j.dump(2) << "\n" << std::flush;
     return;
   }
@@ -59,6 +52,9 @@ void run_eval(const EvalOptions& o) {
                                  to ? format_iso8601(to) : std::string("the data's last"));
   text += fmt::format("  rows               {}\n", s.rows);
   text += fmt::format("  failing rows       {}   (a failure within {:g} h)\n", s.positives, model.horizon_h);
+  text += fmt::format("  mean probability   {:.3f}   (calibrated; against {:.3f} failing)\n", s.mean_probability,
+                      s.rows ? static_cast<double>(s.positives) / static_cast<double>(s.rows) : 0.0);
+  text += fmt::format("  Brier score        {:.4f}\n", s.brier);
   text += fmt::format("  average precision  {:.3f}\n", s.average_precision);
   text += fmt::format("  precision          {:.3f}   (at the model's alarm threshold {:.3f})\n", s.precision,
                       model.threshold);

@@ -43,13 +43,13 @@ void check_alarm_threshold(double threshold) {
 }
 
 std::string metrics_header() {
-  return fmt::format("  {:<10} {:>6} {:>7} {:>9} {:>9} {:>6} {:>6} {:>8} {:>7}\n", "part", "rows", "failing", "avg prec",
-                     "precision", "recall", "F1", "RMSE (h)", "MAE (h)");
+  return fmt::format("  {:<10} {:>6} {:>7} {:>7} {:>6} {:>9} {:>9} {:>6} {:>6} {:>8} {:>7}\n", "part", "rows", "failing",
+                     "mean p", "Brier", "avg prec", "precision", "recall", "F1", "RMSE (h)", "MAE (h)");
 }
 
 std::string metrics_row(const std::string& part, const learn::SplitMetrics& s) {
-  return fmt::format("  {:<10} {:>6} {:>7} {:>9.3f} {:>9.3f} {:>6.3f} {:>6.3f} {:>8.1f} {:>7.1f}\n", part, s.rows,
-                     s.positives, s.average_precision, s.precision, s.recall, s.f1, s.rmse_h, s.mae_h);
+  return fmt::format("  {:<10} {:>6} {:>7} {:>7.3f} {:>6.3f} {:>9.3f} {:>9.3f} {:>6.3f} {:>6.3f} {:>8.1f} {:>7.1f}\n", part,
+                     s.rows, s.positives, s.mean_probability, s.brier, s.average_precision, s.precision, s.recall, s.f1, s.rmse_h, s.mae_h);
 }
 
 std::string quoted_command_line() {

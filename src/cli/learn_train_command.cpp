@@ -29,6 +29,7 @@ struct TrainOptions {
   std::vector<std::string> sensors;
   int rounds = 400, threads = 2;
   std::int64_t seed = 1;
+  learn::BoostParams boost;  // tree depth, leaf weight, learning rate, sampling
 };
 
 // The model folder may be new, empty, or an earlier model (which it replaces); nothing else.
@@ -66,6 +67,7 @@ void run_train(const TrainOptions& o) {
   options.sensors = o.sensors;
   options.horizon_h = o.horizon_h;
   options.cap_h = o.cap_h;
+  options.params = o.boost;
   options.params.rounds = o.rounds;
   options.params.threads = o.threads;
   options.params.seed = static_cast<std::uint64_t>(o.seed);
@@ -127,6 +129,20 @@ void add_learn_train_command(CLI::App& learn) {
   train->add_option("--threads", o->threads, "XGBoost threads")->check(CLI::Range(1, 256))->capture_default_str();
   train->add_option("--seed", o->seed, "Random seed (row and column sampling)")
       ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  train->add_option("--max-depth", o->boost.max_depth, "Depth of each tree")
+      ->check(CLI::Range(1, 20))
+      ->capture_default_str();
+  train->add_option("--min-child-weight", o->boost.min_child_weight,
+                    "Least weight (rows, weighed) in a leaf: larger is more conservative")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  train->add_option("--eta", o->boost.eta, "Learning rate")->check(CLI::Range(1e-4, 1.0))->capture_default_str();
+  train->add_option("--subsample", o->boost.subsample, "Share of rows each tree sees")
+      ->check(CLI::Range(0.05, 1.0))
+      ->capture_default_str();
+  train->add_option("--colsample", o->boost.colsample_bytree, "Share of features each tree sees")
+      ->check(CLI::Range(0.05, 1.0))
       ->capture_default_str();
   train->add_option("--alarm-threshold", o->alarm_threshold,
                     "The machines' detector raises an alarm where its score reaches this (in (0, 1])")

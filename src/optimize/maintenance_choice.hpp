@@ -3,12 +3,14 @@
 // draws) three ways: as it is, with the machine failing at one of several times spread over the
 // horizon (repaired for the plant's mean repair), and with a preventive window at the start (the
 // failure prevented). Each is first re-planned from the plan in hand with the same search
-// (MaintenanceChoiceOptions::replan_iterations), as the predictive plan will be; the machine is
-// maintained where
+// (MaintenanceChoiceOptions::replan_iterations), as the predictive plan will be, and priced with
+// the best plan any of the searches found for it (one search's luck is larger than a window's
+// cost). A machine is worth maintaining alone where
 //     cost(window) < (1 - p) cost(as it is) + p mean over the times of cost(failure),
-// the expected realised objective. A planned window costs what the plan loses around it, not its
-// hours, and a failure what its interruption does; neither needs the truth. Machines are priced
-// one at a time (their interactions are left out).
+// the expected realised objective. The machines worth it alone are then taken together, best
+// first, each kept where its window adds less to the plan with the windows kept before it than
+// the failure it expects to prevent. A planned window costs what the plan loses around it, not
+// its hours, and a failure what its interruption does; neither needs the truth.
 #pragma once
 
 #include <vector>
@@ -42,6 +44,10 @@ struct MaintenanceChoice {
   double p_fail = 0;
   double cost_keep = 0;      // expected realised objective without the window
   double cost_maintain = 0;  // with it
+  bool worth_alone = false;  // cost_maintain < cost_keep
+  // Where worth it alone: what its window adds to the plan with the windows kept before it, and
+  // the failure it expects to prevent, p (cost(failure) - cost(as it is)); kept where the first is less.
+  double marginal_cost = 0, failure_cost = 0;
   bool maintain = false;
 };
 

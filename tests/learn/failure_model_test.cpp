@@ -139,6 +139,11 @@ TEST(FailureModel, LearnsTheWearPredictsAndRoundTrips) {
   EXPECT_GT(m.test.average_precision, 0.8);
   EXPECT_GT(m.test.f1, 0.6);
   EXPECT_LT(m.trained_to, kT0 + 30 * 24 * kHour);
+  // Calibrated on validation: its mean probability is the share that fails there (the weighed
+  // classifier alone says far more), and the Brier score beats the base rate's.
+  const double rate = static_cast<double>(m.validation.positives) / static_cast<double>(m.validation.rows);
+  EXPECT_NEAR(m.validation.mean_probability, rate, 0.02);
+  EXPECT_LT(m.validation.brier, rate * (1 - rate));
   m.save(dir / "model");
   for (const char* f : {"model.json", "README.md", "failure_within.json", "time_to_failure.json"})
     EXPECT_TRUE(std::filesystem::exists(dir / ("model/" + std::string(f)))) << f;

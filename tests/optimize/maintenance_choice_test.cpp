@@ -55,6 +55,69 @@ TEST(MaintenanceChoice, MaintainsWhereTheFailureCostsMoreThanTheWindow) {
   EXPECT_FALSE(choose_maintenance(inst, plan, {{0, 1.0}}, o)[0].maintain);
 }
 
+TEST(MaintenanceChoice, PricesWithTheBestPlanTheSearchesFind) {
+  Schedule good;
+  const Instance inst = busy_machine(good);
+  // The plan in hand runs the jobs in the wrong order: the last due first.
+  Schedule bad = good;
+  bad.ops = {{2, 0, 0, 0, 10}, {1, 0, 0, 10, 20}, {0, 0, 0, 20, 30}};
+  compute_objectives(inst, bad);
+  ASSERT_GT(bad.weighted_tardiness, 0);
+  MaintenanceChoiceOptions o;
+  o.pm_duration = 5;
+  o.repair = 40;
+  o.horizon = 30;
+  o.simulation.replications = 2;
+  o.replan_iterations = 200;
+  // Re-planned, the machine that will not fail costs what the best order costs: nothing late.
+  const auto never = choose_maintenance(inst, bad, {{0, 0.0}}, o);
+  EXPECT_DOUBLE_EQ(never[0].cost_keep, 0);
+  EXPECT_DOUBLE_EQ(never[0].cost_maintain, 15);  // the window delays all three by 5
+  EXPECT_FALSE(never[0].maintain);
+}
+
+TEST(MaintenanceChoice, WindowsFreeAloneAreKeptOnlyWhereTheyStayWorthItTogether) {
+  // Two jobs of 10 due at 10, each on its own machine; a third machine can take either.
+  Instance inst;
+  inst.name = "spare";
+  inst.machines = {"M0", "M1", "M2"};
+  inst.calendars.assign(3, {});
+  for (int j = 0; j < 2; ++j) {
+    Job job;
+    job.name = fmt::format("J{}", j);
+    job.due = 10;
+    job.ops.push_back({{{j, 10}, {2, 10}}, fmt::format("spare:{}", j)});
+    inst.jobs.push_back(job);
+  }
+  finish_calendars(inst);
+  Schedule plan;
+  plan.instance = inst.name;
+  plan.ops = {{0, 0, 0, 0, 10}, {1, 0, 1, 0, 10}};
+  compute_objectives(inst, plan);
+  MaintenanceChoiceOptions o;
+  o.pm_duration = 5;
+  o.repair = 40;
+  o.horizon = 10;
+  o.simulation.replications = 2;
+  o.replan_iterations = 300;
+  // Alone, either window is free (its job moves to M2) and a failure costs: worth it. Together the
+  // second window costs 5 (one job waits), more than the failure it prevents, 0.1 x about 40.
+  const auto c = choose_maintenance(inst, plan, {{0, 0.1}, {1, 0.1}}, o);
+  ASSERT_EQ(c.size(), 2u);
+  for (const auto& m : c) {
+    EXPECT_DOUBLE_EQ(m.cost_maintain, 0) << m.machine;
+    EXPECT_TRUE(m.worth_alone) << m.machine;
+    EXPECT_GT(m.failure_cost, 1) << m.machine;
+    EXPECT_LT(m.failure_cost, 5) << m.machine;
+  }
+  EXPECT_EQ(c[0].maintain + c[1].maintain, 1);
+  const auto& second = c[0].maintain ? c[1] : c[0];
+  EXPECT_DOUBLE_EQ(second.marginal_cost, 5);
+  // Likelier failures pay for the crowding: both are kept.
+  const auto likely = choose_maintenance(inst, plan, {{0, 0.5}, {1, 0.5}}, o);
+  EXPECT_TRUE(likely[0].maintain && likely[1].maintain);
+}
+
 TEST(MaintenanceChoice, BadCandidatesAreRefused) {
   Schedule plan;
   const Instance inst = busy_machine(plan);

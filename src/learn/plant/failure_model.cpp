@@ -58,12 +58,13 @@ SplitMetrics measure(const FailureModel& m, const Dataset& cls, const Dataset& r
   SplitMetrics s;
   s.rows = cls.rows();
   if (s.rows == 0) return s;
-  const auto p = m.classifier.predict(cls);
-  std::vector<double> score(p.begin(), p.end());
+  const std::vector<double> score = m.failure_probability(cls);
   std::vector<int> truth;
   for (float y : cls.y) truth.push_back(y > 0.5f ? 1 : 0);
   s.positives = static_cast<std::size_t>(std::count(truth.begin(), truth.end(), 1));
   s.average_precision = average_precision(score, truth);
+  s.brier = brier_score(score, truth);
+  for (double v : score) s.mean_probability += v / static_cast<double>(score.size());
   const BinaryCounts c = binary_counts(score, truth, m.threshold);
   s.precision = c.precision();
   s.recall = c.recall();
@@ -82,11 +83,16 @@ SplitMetrics measure(const FailureModel& m, const Dataset& cls, const Dataset& r
   return s;
 }
 
-nlohmann::json split_json(const SplitMetrics& s) {
+}  // namespace
+
+nlohmann::json split_metrics_json(const SplitMetrics& s) {
   return {{"rows", s.rows},           {"positives", s.positives}, {"average_precision", s.average_precision},
           {"precision", s.precision}, {"recall", s.recall},       {"f1", s.f1},
-          {"rmse_h", s.rmse_h},       {"mae_h", s.mae_h}};
+          {"rmse_h", s.rmse_h},       {"mae_h", s.mae_h},         {"brier", s.brier},
+          {"mean_probability", s.mean_probability}};
 }
+
+namespace {
 
 SplitMetrics split_from(const nlohmann::json& j) {
   SplitMetrics s;
@@ -98,6 +104,8 @@ SplitMetrics split_from(const nlohmann::json& j) {
   s.f1 = j.value("f1", 0.0);
   s.rmse_h = j.value("rmse_h", 0.0);
   s.mae_h = j.value("mae_h", 0.0);
+  s.brier = j.value("brier", 0.0);
+  s.mean_probability = j.value("mean_probability", 0.0);
   return s;
 }
 
@@ -190,12 +198,13 @@ FailureModel train_failure_model(store::Database& db, const FailureModelOptions&
   progress.finish();
   m.classifier_rounds = m.classifier.rounds();
   m.regressor_rounds = m.regressor.rounds();
-  // The alarm threshold: best F1 on validation (never on test).
+  // Calibration, then the alarm threshold: best F1 on validation (never on test).
   {
-    const auto p = m.classifier.predict(valid_c);
-    std::vector<double> s(p.begin(), p.end());
     std::vector<int> y;
     for (float v : valid_c.y) y.push_back(v > 0.5f ? 1 : 0);
+    const auto raw = m.classifier.predict(valid_c);
+    m.calibration = fit_platt(std::vector<double>(raw.begin(), raw.end()), y);
+    const std::vector<double> s = m.failure_probability(valid_c);
     m.threshold = std::count(y.begin(), y.end(), 1) > 0 ? best_f1_threshold(s, y) : 0.5;
     // The mean repair of the breakdowns before validation began (the training part's log).
     m.repair_h = store::mean_repair_hours(events.breakdowns, valid_at - 1).value_or(0);
@@ -218,6 +227,14 @@ FailureModel train_failure_model(store::Database& db, const FailureModelOptions&
   m.validation = measure(m, valid_c, valid_r);
   m.test = measure(m, test_c, test_r);
   return m;
+}
+
+std::vector<double> FailureModel::failure_probability(const Dataset& rows) const {
+  const auto raw = classifier.predict(rows);
+  std::vector<double> p;
+  p.reserve(raw.size());
+  for (float v : raw) p.push_back(calibration(v));
+  return p;
 }
 
 SplitMetrics evaluate_failure_model(const FailureModel& m, store::Database& db, TimestampMs from, TimestampMs to) {
@@ -251,7 +268,7 @@ std::vector<store::Prediction> predict_failures(const FailureModel& m, store::Da
       if (std::isinf(v)) throw InputError(r.machine, fmt::format("a feature at {} is infinite", format_iso8601(tick)));
     d.add(r.values, 0);
   }
-  const auto p = m.classifier.predict(d);
+  const auto p = m.failure_probability(d);
   const auto h = m.regressor.predict(d);
   std::vector<store::Prediction> out;
   const auto horizon = static_cast<std::int64_t>(m.horizon_h * kHourMs);
@@ -312,6 +329,7 @@ void FailureModel::save(const std::string& dir) const {
       {"cap_h", cap_h},
       {"threshold", threshold},
       {"pm_threshold", pm_threshold},
+      {"calibration", {{"method", "platt"}, {"a", calibration.a}, {"b", calibration.b}}},
       {"pm_hours", pm_hours},
       {"repair_h", repair_h},
       {"alarm_threshold", alarm_threshold},
@@ -319,8 +337,8 @@ void FailureModel::save(const std::string& dir) const {
       {"trained_from", format_iso8601(trained_from)},
       {"trained_to", format_iso8601(trained_to)},
       {"rounds", {{"failure_within", classifier_rounds}, {"time_to_failure", regressor_rounds}}},
-      {"validation", split_json(validation)},
-      {"test", split_json(test)},
+      {"validation", split_metrics_json(validation)},
+      {"test", split_metrics_json(test)},
       {"command", command},
   };
   write_file_atomic((fs::path(dir) / "model.json").string(), j.dump(2) + "\n");
@@ -339,18 +357,21 @@ void FailureModel::save(const std::string& dir) const {
       "Targets come from the plant's maintenance log (fault and repair records), never from a simulation's truth.\n\n"
       "## Data\n\nFeature rows from {} to {} for training and validation (time-ordered, a gap of one horizon "
       "between parts), the last part of the range for test.\n\n"
-      "## Metrics\n\n| part | rows | failing | average precision | precision | recall | F1 | RMSE (h) | MAE (h) |\n"
-      "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n",
+      "## Metrics\n\nThe probability is calibrated on validation (Platt scaling, a = {:.3f}, b = {:.3f}); its mean "
+      "beside the share of rows that fail, and the Brier score, say how well it keeps to the frequencies.\n\n"
+      "| part | rows | failing | mean probability | Brier | average precision | precision | recall | F1 | RMSE (h) | MAE (h) |\n"
+      "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n",
       name, features.size(), static_cast<double>(spec.step_ms) / kHourMs, sensors.size(), fmt::join(sensors, ", "),
       [&] {
         std::vector<std::string> w;
         for (auto ms : spec.windows_ms) w.push_back(fmt::format("{:.0f} h", static_cast<double>(ms) / kHourMs));
         return fmt::format("{}", fmt::join(w, ", "));
       }(),
-      horizon_h, threshold, cap_h, ttf_low_h, ttf_high_h, pm_threshold, repair_h, pm_hours, format_iso8601(trained_from), format_iso8601(trained_to));
+      horizon_h, threshold, cap_h, ttf_low_h, ttf_high_h, pm_threshold, repair_h, pm_hours, format_iso8601(trained_from), format_iso8601(trained_to), calibration.a, calibration.b);
   for (auto [part, s] : {std::pair{"validation", &validation}, std::pair{"test", &test}})
-    card += fmt::format("| {} | {} | {} | {:.3f} | {:.3f} | {:.3f} | {:.3f} | {:.1f} | {:.1f} |\n", part, s->rows,
-                        s->positives, s->average_precision, s->precision, s->recall, s->f1, s->rmse_h, s->mae_h);
+    card += fmt::format("| {} | {} | {} ({:.1f}%) | {:.3f} | {:.3f} | {:.3f} | {:.3f} | {:.3f} | {:.3f} | {:.1f} | {:.1f} |\n",
+                        part, s->rows, s->positives, s->rows ? 100.0 * static_cast<double>(s->positives) / static_cast<double>(s->rows) : 0.0,
+                        s->mean_probability, s->brier, s->average_precision, s->precision, s->recall, s->f1, s->rmse_h, s->mae_h);
   card += fmt::format("\n## How it was made\n\n```\n{}\n```\n", command.empty() ? "(not recorded)" : command);
   write_file_atomic((fs::path(dir) / "README.md").string(), card);
 }
@@ -378,6 +399,10 @@ FailureModel FailureModel::load(const std::string& dir) {
     m.cap_h = j.at("cap_h").get<double>();
     m.threshold = j.at("threshold").get<double>();
     m.pm_threshold = j.at("pm_threshold").get<double>();
+    const auto& cal = j.at("calibration");
+    if (cal.at("method").get<std::string>() != "platt")
+      throw InputError(meta + ": calibration.method", "only platt is known");
+    m.calibration = {cal.at("a").get<double>(), cal.at("b").get<double>()};
     m.pm_hours = j.at("pm_hours").get<double>();
     m.repair_h = j.at("repair_h").get<double>();
     m.alarm_threshold = j.at("alarm_threshold").get<double>();

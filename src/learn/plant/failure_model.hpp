@@ -8,11 +8,14 @@
 #pragma once
 
 #include <map>
+
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
 
 #include "core/time.hpp"
 #include "learn/boost/booster.hpp"
+#include "learn/evaluate/calibration.hpp"
 #include "learn/plant/machine_features.hpp"
 #include "store/downtime_table.hpp"
 #include "store/predictions_table.hpp"
@@ -39,8 +42,12 @@ struct FailureModelOptions {
 struct SplitMetrics {
   std::size_t rows = 0, positives = 0;
   double average_precision = 0, precision = 0, recall = 0, f1 = 0;  // at the model's threshold
+  double brier = 0, mean_probability = 0;  // calibration: against positives / rows
   double rmse_h = 0, mae_h = 0;  // hours to failure, on rows with a failure within the cap
 };
+
+// rows, positives, the classification and calibration measures and the hours' errors, as JSON.
+nlohmann::json split_metrics_json(const SplitMetrics& s);
 
 struct FailureModel {
   std::string name;  // the folder's name
@@ -57,6 +64,11 @@ struct FailureModel {
   double alarm_threshold = 0.9;  // of the machines' detector whose alarms it counts
   TimestampMs trained_from = 0, trained_to = 0;  // the feature rows it learned from (train + validation)
   Booster classifier, regressor;
+  // The classifier is trained with failing rows weighed up (scale_pos_weight), which inflates its
+  // scores; Platt scaling fitted on validation turns them back into frequencies, which the
+  // schedule prices failures with. Thresholds are on the calibrated probability.
+  PlattScaling calibration;
+  std::vector<double> failure_probability(const Dataset& rows) const;
   SplitMetrics validation, test;
   int classifier_rounds = 0, regressor_rounds = 0;
   std::string command;  // how it was made, for the card

@@ -143,13 +143,8 @@ class LearnStage : public Stage {
     m["threshold"] = model.threshold;
     m["pm_threshold"] = model.pm_threshold;
     m["repair_h"] = model.repair_h;
-    auto split = [](const learn::SplitMetrics& s) {
-      return nlohmann::json{{"rows", s.rows},           {"positives", s.positives}, {"average_precision", s.average_precision},
-                            {"precision", s.precision}, {"recall", s.recall},       {"f1", s.f1},
-                            {"rmse_h", s.rmse_h}};
-    };
-    m["validation"] = split(model.validation);
-    m["test"] = split(model.test);
+    m["validation"] = learn::split_metrics_json(model.validation);
+    m["test"] = learn::split_metrics_json(model.test);
     m["predict_at"] = format_iso8601(predict_at_);
     m["preventive_windows"] = windows.size();
     m["alarms"] = {{"rule", alarms.rule}, {"count", alarms.alarms}, {"steps_scored", alarms.steps}};
@@ -169,16 +164,16 @@ class LearnStage : public Stage {
     else
       html += fmt::format("<p>History: the cleaned readings and maintenance log of <code>{}</code>. {}</p>",
                           html::escape(history_path), learned);
-    html += html::table(
-        {"part", "#rows", "#failing", "#average precision", "#precision", "#recall", "#F1", "#RMSE (h)"},
-        {{"validation", std::to_string(model.validation.rows), std::to_string(model.validation.positives),
-          fmt::format("{:.3f}", model.validation.average_precision), fmt::format("{:.3f}", model.validation.precision),
-          fmt::format("{:.3f}", model.validation.recall), fmt::format("{:.3f}", model.validation.f1),
-          fmt::format("{:.1f}", model.validation.rmse_h)},
-         {"test", std::to_string(model.test.rows), std::to_string(model.test.positives),
-          fmt::format("{:.3f}", model.test.average_precision), fmt::format("{:.3f}", model.test.precision),
-          fmt::format("{:.3f}", model.test.recall), fmt::format("{:.3f}", model.test.f1),
-          fmt::format("{:.1f}", model.test.rmse_h)}});
+    auto split_row = [](const char* part, const learn::SplitMetrics& s) {
+      return std::vector<std::string>{part, std::to_string(s.rows), std::to_string(s.positives),
+                                      fmt::format("{:.3f}", s.mean_probability), fmt::format("{:.3f}", s.brier),
+                                      fmt::format("{:.3f}", s.average_precision), fmt::format("{:.3f}", s.precision),
+                                      fmt::format("{:.3f}", s.recall), fmt::format("{:.3f}", s.f1),
+                                      fmt::format("{:.1f}", s.rmse_h)};
+    };
+    html += html::table({"part", "#rows", "#failing", "#mean probability", "#Brier", "#average precision", "#precision",
+                         "#recall", "#F1", "#RMSE (h)"},
+                        {split_row("validation", model.validation), split_row("test", model.test)});
     html += fmt::format("<p>The machines' multivariate anomaly detector scored {} time steps of the present and "
                         "raised {} alarms (score at least {}, one per excursion), now in the warehouse's alarms "
                         "table; a machine's alarms of the last day are one of the model's features.</p>",

@@ -254,9 +254,13 @@ class ScheduleStage : public Stage {
     for (const auto& c : choices) {
       const std::string& machine = base.machines[c.machine];
       rows.push_back({machine, fmt::format("{:.2f}", c.p_fail), fmt::format("{:.0f}", c.cost_keep),
-                      fmt::format("{:.0f}", c.cost_maintain), c.maintain ? "maintain" : "—"});
+                      fmt::format("{:.0f}", c.cost_maintain),
+                      c.worth_alone ? fmt::format("{:+.0f}", c.marginal_cost) : "—",
+                      c.worth_alone ? fmt::format("{:.0f}", c.failure_cost) : "—",
+                      c.maintain ? "maintain" : (c.worth_alone ? "no (crowded)" : "—")});
       list.push_back({{"machine", machine}, {"p_fail", c.p_fail}, {"cost_keep", c.cost_keep},
-                      {"cost_maintain", c.cost_maintain}, {"maintain", c.maintain}});
+                      {"cost_maintain", c.cost_maintain}, {"worth_alone", c.worth_alone},
+                      {"marginal_cost", c.marginal_cost}, {"failure_cost", c.failure_cost}, {"maintain", c.maintain}});
       if (c.maintain)
         windows.push_back({machine, options_.origin_ms, options_.origin_ms + static_cast<TimestampMs>(pm_hours_ * 3.6e6),
                            "predicted", model,
@@ -271,10 +275,15 @@ class ScheduleStage : public Stage {
         "<h3>Preventive maintenance, priced by simulation</h3><p>For each machine with a predicted risk (model {}), "
         "the plan made on the planned calendar alone is executed as it is, with the machine failing at {} times over "
         "the next {:.0f} h (repaired for the plant's mean repair, {:.1f} h), and with a {:.0f} h maintenance at the "
-        "start; the machine is maintained where the expected realised {} is lower with the maintenance.</p>",
+        "start; a machine is worth maintaining alone where the expected realised {} is lower with the maintenance. "
+        "Those are then taken together, best first: each is kept where its window adds less to the plan with the "
+        "windows kept before it than the failure it expects to prevent (P(failure) times what the failure "
+        "costs).</p>",
         html::escape(model), mo.failure_times, static_cast<double>(horizon_ms) / 3.6e6, repair_h, pm_hours_,
         options_.search.objective == optimize::Objective::makespan ? "makespan" : "weighted tardiness");
-    html += html::table({"machine", "#P(failure)", "#expected without", "#with maintenance", "decision"}, rows);
+    html += html::table({"machine", "#P(failure)", "#expected without", "#with maintenance (alone)",
+                         "#window adds (together)", "#failure expected to cost", "decision"},
+                        rows);
   }
 
   // The search of the replay's plans and of the pricing's: a fixed number of iterations on one
