@@ -16,5 +16,7 @@ void add_modbus_command(CLI::App& app);
 void add_schedule_command(CLI::App& app);
 void add_text_command(CLI::App& app);
 void add_learn_command(CLI::App& app);
+void add_serve_command(CLI::App& app);
+void add_token_command(CLI::App& app);
 
 }  // namespace xinzhi::cli

@@ -126,6 +126,8 @@ int main(int argc, char** argv) {
   xinzhi::cli::add_schedule_command(app);
   xinzhi::cli::add_sql_command(app);
   xinzhi::cli::add_run_command(app);
+  xinzhi::cli::add_serve_command(app);
+  xinzhi::cli::add_token_command(app);
 
   // CLI11 reports an unknown command only as "a subcommand is required", and checks required
   // options before unknown ones: name the unknown word first, with the nearest valid one.

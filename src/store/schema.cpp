@@ -248,6 +248,50 @@ const std::vector<std::string>& migrations() {
         UNIQUE (machine, sensor, ts, rule)
       );
       )SQL",
+      // 7: serving (src/serve): API tokens stored as salted hashes, the audit trail of every write
+      // and every refused request, the idempotency keys of HTTP ingest, and who changed an
+      // alarm's state when.
+      R"SQL(
+      -- API tokens: the secret is shown once; only its salted hash is kept. prefix: the token's
+      -- public part, which finds the row without scanning (the secret is compared in constant time).
+      CREATE TABLE api_tokens (
+        id         INTEGER PRIMARY KEY,
+        name       TEXT NOT NULL UNIQUE,
+        role       TEXT NOT NULL,             -- viewer, operator, admin
+        prefix     TEXT NOT NULL UNIQUE,
+        salt       BLOB NOT NULL,
+        hash       BLOB NOT NULL,
+        created_ms INTEGER NOT NULL,
+        revoked_ms INTEGER,                   -- NULL: valid
+        last_used_ms INTEGER
+      );
+      -- Every write and every refused request: who (the token's name, '' when none or unknown),
+      -- what (method, path), the answer (status) and why.
+      CREATE TABLE audit (
+        id      INTEGER PRIMARY KEY,
+        ts      INTEGER NOT NULL,
+        token   TEXT NOT NULL,
+        role    TEXT NOT NULL,
+        method  TEXT NOT NULL,
+        path    TEXT NOT NULL,
+        status  INTEGER NOT NULL,
+        detail  TEXT NOT NULL DEFAULT '',
+        remote  TEXT NOT NULL DEFAULT ''
+      );
+      CREATE INDEX audit_ts ON audit(ts);
+      -- HTTP writes already committed, by their Idempotency-Key (per token): a retried request
+      -- gets the first answer again and writes nothing twice.
+      CREATE TABLE http_requests (
+        token      TEXT NOT NULL,
+        key        TEXT NOT NULL,
+        status     INTEGER NOT NULL,
+        response   TEXT NOT NULL,
+        created_ms INTEGER NOT NULL,
+        PRIMARY KEY (token, key)
+      );
+      ALTER TABLE alarms ADD COLUMN changed_ms INTEGER;
+      ALTER TABLE alarms ADD COLUMN changed_by TEXT;
+      )SQL",
   };
   return kMigrations;
 }
@@ -276,7 +320,10 @@ const std::vector<TableInfo>& tables() {
       {"clean_aligned", "each machine's sensors on one time grid", {"ts"}},
       {"runs", "pipeline runs: folder, status and metrics", {"started_ms", "finished_ms"}},
       {"predictions", "the sensor models' predictions, each with its model and the data range it learned from", {"trained_from", "trained_to", "ts"}},
-      {"alarms", "anomaly detectors' alarms: score over the rule's threshold, and their state", {"ts"}},
+      {"alarms", "anomaly detectors' alarms: score over the rule's threshold, and their state", {"ts", "changed_ms"}},
+      {"api_tokens", "the server's API tokens: name, role, salted hash (never the secret)", {"created_ms", "revoked_ms", "last_used_ms"}},
+      {"audit", "every write through the server and every refused request", {"ts"}},
+      {"http_requests", "HTTP writes committed, by Idempotency-Key (a retry gets the first answer)", {"created_ms"}},
   };
   return kTables;
 }
