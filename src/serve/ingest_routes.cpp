@@ -57,9 +57,9 @@ void post_readings(ApiContext& c, const httplib::Request& req, httplib::Response
     store::StoredResponse r{status, body.dump()};
     if (!key.empty()) store::record_http_request(wh.db(), who.name, key, r, now);
     tx.commit();
+    if (!d.rejected.empty()) spdlog::warn("serve: {} readings quarantined from {}", d.rejected.size(), source);
     return r;
   });
-  if (!d.rejected.empty()) spdlog::warn("serve: {} readings quarantined from {}", d.rejected.size(), source);
   res.status = answer.status;
   res.set_content(answer.body, "application/json");
 }

@@ -115,9 +115,9 @@ TEST(LearnModel, TrainWritesTheModelFolderAndEvalGivesItsTestMetrics) {
       << out;
   EXPECT_NE(out.find(fmt::format("alarm threshold {:.3f}", t.meta["threshold"].get<double>())), std::string::npos) << out;
   for (const char* part : {"validation", "test"})
-    EXPECT_NE(out.find(fmt::format("  {:<10} {:>6} {:>7} {:>9.3f}", part, t.meta[part]["rows"].get<int>(),
-                                   t.meta[part]["positives"].get<int>(),
-                                   t.meta[part]["average_precision"].get<double>())),
+    EXPECT_NE(out.find(fmt::format("  {:<10} {:>6} {:>7} {:>7.3f} {:>6.3f} {:>9.3f}", part, t.meta[part]["rows"].get<int>(),
+                                   t.meta[part]["positives"].get<int>(), t.meta[part]["mean_probability"].get<double>(),
+                                   t.meta[part]["brier"].get<double>(), t.meta[part]["average_precision"].get<double>())),
               std::string::npos)
         << part << "\n" << out;
   // The machines' detector ran first: its alarms are in the warehouse, as many as it said.

@@ -1,0 +1,388 @@
+// The server as a client meets it: a real xinzhi server on a free loopback port over a real
+// warehouse file, asked with a real HTTP client. Tokens and roles (every route, every role),
+// bad requests (each a status and a JSON error naming the field), SQL injection through query
+// parameters, idempotent ingest, the audit trail, rate limits, slow clients, the series cache
+// following rows that other processes add.
+#include <gtest/gtest.h>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <regex>
+#include <thread>
+
+#include <fmt/format.h>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include "serve/routes.hpp"
+#include "serve/server.hpp"
+#include "serve/tokens.hpp"
+#include "store/predictions_table.hpp"
+#include "store/readings_table.hpp"
+#include "store/serving_tables.hpp"
+#include "store/warehouse.hpp"
+#include "support/test_support.hpp"
+
+using namespace xinzhi;
+using xinzhi::testing::TempDir;
+
+namespace {
+
+constexpr TimestampMs kT0 = 1'767'571'200'000;  // 2026-01-05T00:00:00Z
+
+// A warehouse with two machines' vibration (one reading a minute for a day, value = minute of
+// the day, so every bucket's figures are known), an alarm and one token per role.
+struct Plant {
+  TempDir dir;
+  std::string db = dir / "w.db";
+  std::string viewer, op, admin;
+  Plant() {
+    store::Warehouse wh(db);
+    {
+      store::Transaction tx(wh.db());
+      store::ReadingAppender out(wh.db());
+      for (const char* m : {"M1", "M2"})
+        for (int i = 0; i < 1440; ++i) out.append({kT0 + i * 60'000LL, m, "vibration", static_cast<double>(i), std::nullopt});
+      tx.commit();
+    }
+    wh.db().exec("INSERT INTO sensors(machine, sensor, unit, readings) VALUES ('M1', 'vibration', 'mm/s', 1440), "
+                 "('M2', 'vibration', 'mm/s', 1440); INSERT INTO machines(machine, type) VALUES ('M1', 'mill'), ('M2', 'lathe')");
+    store::replace_alarms(wh.db(), "machine>0.9", {{"M1", "", kT0 + 3'600'000, 0.95, "machine>0.9", "open"}});
+    viewer = serve::create_token(wh.db(), "v", serve::Role::viewer).secret;
+    op = serve::create_token(wh.db(), "o", serve::Role::operator_).secret;
+    admin = serve::create_token(wh.db(), "a", serve::Role::admin).secret;
+  }
+  std::int64_t count(const std::string& sql) {
+    store::Warehouse wh = store::Warehouse::open_read_only(db);
+    return store::query_int(wh.db(), sql).value_or(-1);
+  }
+};
+
+// A server in this process on a free port, stopped at the end.
+struct Running {
+  serve::Server server;
+  std::atomic<bool> stop{false};
+  std::thread thread;
+  explicit Running(serve::ServeOptions o) : server([&] {
+    o.port = 0;
+    return o;
+  }()) {
+    server.bind();
+    thread = std::thread([this] { server.run(&stop); });
+  }
+  ~Running() {
+    stop = true;
+    thread.join();
+  }
+  httplib::Client client() const {
+    httplib::Client c("127.0.0.1", server.port());
+    c.set_read_timeout(10, 0);
+    return c;
+  }
+};
+
+serve::ServeOptions options(const Plant& p) {
+  serve::ServeOptions o;
+  o.db = p.db;
+  o.rate_per_s = 0;
+  return o;
+}
+
+httplib::Headers auth(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
+
+nlohmann::json body_of(const httplib::Result& r) {
+  EXPECT_TRUE(r) << "no answer";
+  if (!r) return {};
+  auto j = nlohmann::json::parse(r->body, nullptr, false);
+  EXPECT_FALSE(j.is_discarded()) << "not JSON: " << r->body;
+  return j;
+}
+
+// Sends one request of a route with its path parameters filled in.
+httplib::Result call(httplib::Client& c, const serve::Route& r, const httplib::Headers& h) {
+  std::string path = std::regex_replace(r.path, std::regex(R"(\{[^}]+\})"), "1");
+  if (r.method == "GET") return c.Get(path.c_str(), h);
+  if (r.method == "DELETE") return c.Delete(path.c_str(), h);
+  return c.Post(path.c_str(), h, "", "application/json");
+}
+
+}  // namespace
+
+TEST(Serve, EveryRouteRefusesAMissingOrBadTokenWithA401AndAudits) {
+  Plant p;
+  Running s(options(p));
+  auto c = s.client();
+  const auto routes = serve::all_routes();
+  ASSERT_GT(routes.size(), 15u);
+  for (const auto& r : routes) {
+    for (const httplib::Headers& h : {httplib::Headers{}, auth("xz_0011223344556677_" + std::string(64, 'a')),
+                                      auth("not-a-token"), httplib::Headers{{"Authorization", "Basic dTpw"}}}) {
+      const auto res = call(c, r, h);
+      ASSERT_TRUE(res) << r.method << " " << r.path;
+      EXPECT_EQ(res->status, 401) << r.method << " " << r.path;
+      EXPECT_EQ(body_of(res)["error"]["status"], 401);
+    }
+  }
+  // A revoked token is refused from its next request.
+  {
+    auto ok = c.Get("/api/v1/machines", auth(p.viewer));
+    EXPECT_EQ(ok->status, 200);
+    store::Warehouse wh(p.db, false);
+    ASSERT_TRUE(store::revoke_api_token(wh.db(), "v", now_ms()));
+  }
+  EXPECT_EQ(c.Get("/api/v1/machines", auth(p.viewer))->status, 401);
+  EXPECT_GE(p.count("SELECT count(*) FROM audit WHERE status = 401"), static_cast<std::int64_t>(routes.size() * 4 + 1));
+  EXPECT_EQ(p.count("SELECT count(*) FROM api_tokens WHERE hash LIKE '%' || 'xz_' || '%'"), 0);  // no secret stored
+}
+
+TEST(Serve, TheRoleMatrixHoldsOnEveryRouteAndNoWriteGetsPastAViewer) {
+  Plant p;
+  Running s(options(p));
+  auto c = s.client();
+  const std::int64_t readings = p.count("SELECT count(*) FROM readings");
+  for (const auto& r : serve::all_routes()) {
+    for (auto [role, token] : {std::pair{serve::Role::viewer, p.viewer}, std::pair{serve::Role::operator_, p.op},
+                               std::pair{serve::Role::admin, p.admin}}) {
+      const auto res = call(c, r, auth(token));
+      ASSERT_TRUE(res) << r.path;
+      if (role < r.role) {
+        EXPECT_EQ(res->status, 403) << serve::role_name(role) << " " << r.method << " " << r.path;
+        EXPECT_NE(body_of(res)["error"]["message"].get<std::string>().find(serve::role_name(r.role)), std::string::npos);
+      } else {
+        EXPECT_NE(res->status, 401) << r.path;
+        EXPECT_NE(res->status, 403) << serve::role_name(role) << " " << r.method << " " << r.path;
+        EXPECT_LT(res->status, 500) << r.path << ": " << res->body;
+      }
+    }
+    if (r.writes) EXPECT_GT(r.role, serve::Role::viewer) << r.path << " writes and a viewer may call it";
+  }
+  // The viewer's write attempts changed nothing and are in the audit trail.
+  EXPECT_EQ(p.count("SELECT count(*) FROM readings"), readings);
+  EXPECT_GE(p.count("SELECT count(*) FROM audit WHERE status = 403 AND token = 'v' AND method = 'POST'"), 3);
+}
+
+TEST(Serve, ReadingsAreDownsampledOnTheServerAndLatestValuesKnown) {
+  Plant p;
+  Running s(options(p));
+  auto c = s.client();
+  // A day in 24 buckets: hour h holds minutes 60h .. 60h + 59.
+  const auto j = body_of(c.Get(fmt::format("/api/v1/readings?machine=M1&sensor=vibration&from={}&to={}&points=24", kT0,
+                                           kT0 + 86'400'000).c_str(), auth(p.viewer)));
+  ASSERT_EQ(j["buckets"].size(), 24u);
+  for (int h = 0; h < 24; ++h) {
+    const auto& b = j["buckets"][h];
+    EXPECT_EQ(b["ts"], kT0 + h * 3'600'000LL);
+    EXPECT_EQ(b["n"], 60);
+    EXPECT_DOUBLE_EQ(b["min"], 60.0 * h);
+    EXPECT_DOUBLE_EQ(b["max"], 60.0 * h + 59);
+    EXPECT_DOUBLE_EQ(b["avg"], 60.0 * h + 29.5);
+  }
+  // ISO-8601 times work too, and a range with no readings has no buckets.
+  const auto iso = body_of(c.Get("/api/v1/readings?machine=M2&sensor=vibration&from=2026-01-05T01:00:00Z&to=2026-01-05T02:00:00Z&points=1", auth(p.viewer)));
+  ASSERT_EQ(iso["buckets"].size(), 1u);
+  EXPECT_EQ(iso["buckets"][0]["n"], 60);
+  EXPECT_TRUE(body_of(c.Get("/api/v1/readings?machine=M1&sensor=vibration&from=0&to=1000", auth(p.viewer)))["buckets"].empty());
+  const auto latest = body_of(c.Get("/api/v1/latest?machine=M1", auth(p.viewer)));
+  EXPECT_EQ(latest["sensors"]["vibration"]["ts"], kT0 + 1439 * 60'000LL);
+  EXPECT_DOUBLE_EQ(latest["sensors"]["vibration"]["value"], 1439);
+  const auto sensors = body_of(c.Get("/api/v1/sensors?machine=M1", auth(p.viewer)));
+  ASSERT_EQ(sensors["sensors"].size(), 1u);
+  EXPECT_EQ(sensors["sensors"][0]["unit"], "mm/s");
+  EXPECT_EQ(body_of(c.Get("/api/v1/machines", auth(p.viewer)))["machines"][0]["open_alarms"], 1);
+}
+
+TEST(Serve, BadRequestsGetAStatusAndAJsonErrorNamingTheField) {
+  Plant p;
+  Running s(options(p));
+  auto c = s.client();
+  struct Case {
+    std::string path, field;
+  };
+  for (const Case& k : std::vector<Case>{
+           {"/api/v1/readings?sensor=vibration&from=0&to=1", "machine"},
+           {"/api/v1/readings?machine=M1&sensor=vibration&from=yesterday&to=1", "from"},
+           {"/api/v1/readings?machine=M1&sensor=vibration&from=5&to=1", "to"},
+           {"/api/v1/readings?machine=M1&sensor=vibration&from=0&to=1&points=0", "points"},
+           {"/api/v1/readings?machine=M1&sensor=vibration&from=0&to=1&points=99999999999999999999", "points"},
+           {"/api/v1/readings?machine=" + std::string(300, 'x') + "&sensor=vibration&from=0&to=1", "machine"},
+           {"/api/v1/alarms?state=burning", "state"},
+           {"/api/v1/alarms?limit=-1", "limit"},
+           {"/api/v1/runs/abc", "id"},
+           {"/api/v1/latest", "machine"}}) {
+    const auto res = c.Get(k.path.c_str(), auth(p.viewer));
+    ASSERT_TRUE(res) << k.path;
+    EXPECT_EQ(res->status, 400) << k.path << ": " << res->body;
+    EXPECT_EQ(body_of(res)["error"]["field"], k.field) << k.path;
+  }
+  EXPECT_EQ(c.Get("/api/v1/runs/12345", auth(p.viewer))->status, 404);
+  EXPECT_EQ(c.Get("/api/v1/nothing/here", auth(p.viewer))->status, 404);
+  EXPECT_EQ(body_of(c.Get("/api/v1/nothing/here", auth(p.viewer)))["error"]["status"], 404);
+  EXPECT_EQ(c.Post("/api/v1/alarms/999/ack", auth(p.op), "", "application/json")->status, 404);
+  const auto bad_token = c.Post("/api/v1/tokens", auth(p.admin), "{\"name\": \"x\", \"role\": \"god\"}", "application/json");
+  EXPECT_EQ(bad_token->status, 400);
+  EXPECT_EQ(body_of(bad_token)["error"]["field"], "role");
+  EXPECT_EQ(c.Post("/api/v1/tokens", auth(p.admin), "{not json", "application/json")->status, 400);
+}
+
+TEST(Serve, QueryParametersCannotInjectSql) {
+  Plant p;
+  Running s(options(p));
+  auto c = s.client();
+  for (const std::string machine : {"M1' OR '1'='1", "M1'; DROP TABLE readings; --", "M1\" OR 1=1 --", "%' --"}) {
+    httplib::Params params{{"machine", machine}, {"sensor", "vibration"}, {"from", "0"}, {"to", std::to_string(kT0 * 2)}};
+    const auto res = c.Get("/api/v1/readings", params, auth(p.viewer));
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 200);
+    EXPECT_TRUE(body_of(res)["buckets"].empty()) << machine;
+    EXPECT_TRUE(body_of(c.Get("/api/v1/latest", httplib::Params{{"machine", machine}}, auth(p.viewer)))["sensors"].empty());
+    EXPECT_TRUE(body_of(c.Get("/api/v1/alarms", httplib::Params{{"machine", machine}}, auth(p.viewer)))["alarms"].empty());
+  }
+  EXPECT_EQ(p.count("SELECT count(*) FROM readings"), 2880);
+}
+
+TEST(Serve, PostedReadingsAreStoredOnceQuarantinedWithTheirPlaceAndAudited) {
+  Plant p;
+  Running s(options(p));
+  auto c = s.client();
+  const std::string csv = fmt::format("ts,machine,sensor,value\n{},M3,vibration,1.5\n{},M3,vibration,2.5\nnot-a-time,M3,vibration,1\n",
+                                      kT0, kT0 + 1000);
+  httplib::Headers h = auth(p.op);
+  h.emplace("Idempotency-Key", "batch-1");
+  const auto first = c.Post("/api/v1/readings", h, csv, "text/csv");
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->status, 200) << first->body;
+  const auto j = body_of(first);
+  EXPECT_EQ(j["stored"], 2);
+  EXPECT_EQ(j["quarantined"], 1);
+  EXPECT_EQ(j["rejected"][0]["where"], "line 4");
+  // The retry (same key) gets the same answer and stores nothing again.
+  const auto again = c.Post("/api/v1/readings", h, csv, "text/csv");
+  EXPECT_EQ(again->body, first->body);
+  EXPECT_EQ(p.count("SELECT count(*) FROM readings WHERE machine = 'M3'"), 2);
+  EXPECT_EQ(p.count("SELECT count(*) FROM quarantine WHERE stage = 'http' AND place LIKE '%batch-1 line 4%'"), 1);
+  // JSON, and the same key from another token is another request.
+  httplib::Headers other = auth(p.admin);
+  other.emplace("Idempotency-Key", "batch-1");
+  const auto json = c.Post("/api/v1/readings", other,
+                           fmt::format(R"({{"readings": [{{"ts": {}, "machine": "M3", "sensor": "vibration", "value": 9}}]}})", kT0 + 5000),
+                           "application/json");
+  EXPECT_EQ(body_of(json)["stored"], 1);
+  // Nothing usable: 422, and still quarantined.
+  const auto junk = c.Post("/api/v1/readings", auth(p.op), "{\"readings\": [{\"ts\": \"then\"}]", "application/json");
+  EXPECT_EQ(junk->status, 422);
+  EXPECT_EQ(body_of(junk)["stored"], 0);
+  EXPECT_EQ(c.Post("/api/v1/readings", auth(p.op), "", "text/csv")->status, 400);
+  EXPECT_EQ(p.count("SELECT count(*) FROM readings WHERE machine = 'M3'"), 3);
+  EXPECT_GE(p.count("SELECT count(*) FROM audit WHERE method = 'POST' AND path = '/api/v1/readings' AND status = 200"), 3);
+  EXPECT_EQ(p.count("SELECT readings FROM sensors WHERE machine = 'M3'"), 3);
+}
+
+TEST(Serve, OversizedBodiesAndSlowClientsAreCutOff) {
+  Plant p;
+  serve::ServeOptions o = options(p);
+  o.max_body = 4096;
+  o.read_timeout_s = 1;
+  Running s(o);
+  auto c = s.client();
+  const auto big = c.Post("/api/v1/readings", auth(p.op), std::string(10000, 'x'), "text/csv");
+  ASSERT_TRUE(big);
+  EXPECT_EQ(big->status, 413);
+  EXPECT_EQ(body_of(big)["error"]["status"], 413);
+  EXPECT_EQ(p.count("SELECT count(*) FROM readings"), 2880);
+  // A client that connects and sends half a request line is dropped after the timeout, while
+  // others are served.
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(s.server.port()));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_GT(::send(fd, "GET /api/v1/mach", 16, 0), 0);
+  EXPECT_EQ(c.Get("/api/v1/machines", auth(p.viewer))->status, 200);
+  const auto t0 = std::chrono::steady_clock::now();
+  char buf[256];
+  timeval tv{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  const auto n = ::recv(fd, buf, sizeof buf, 0);  // closed by the server (0), or an error answer
+  const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ::close(fd);
+  EXPECT_GE(n, 0);
+  EXPECT_LT(waited, 4.0) << "the slow client was not cut off";
+}
+
+TEST(Serve, ATokensRateIsLimitedWith429) {
+  Plant p;
+  serve::ServeOptions o = options(p);
+  o.rate_per_s = 1;
+  o.burst = 5;
+  Running s(o);
+  auto c = s.client();
+  int ok = 0, limited = 0;
+  std::string retry;
+  for (int i = 0; i < 8; ++i) {
+    const auto r = c.Get("/api/v1/machines", auth(p.viewer));
+    if (r->status == 200) ++ok;
+    if (r->status == 429) ++limited, retry = r->get_header_value("Retry-After");
+  }
+  EXPECT_EQ(ok, 5);
+  EXPECT_EQ(limited, 3);
+  EXPECT_FALSE(retry.empty());
+  // Another token has its own budget.
+  EXPECT_EQ(c.Get("/api/v1/machines", auth(p.op))->status, 200);
+}
+
+TEST(Serve, AlarmsAreAcknowledgedAndClearedByOperators) {
+  Plant p;
+  Running s(options(p));
+  auto c = s.client();
+  const auto list = body_of(c.Get("/api/v1/alarms?state=open", auth(p.viewer)));
+  ASSERT_EQ(list["alarms"].size(), 1u);
+  const std::int64_t id = list["alarms"][0]["id"];
+  const auto ack = c.Post(fmt::format("/api/v1/alarms/{}/ack", id).c_str(), auth(p.op), "", "application/json");
+  EXPECT_EQ(ack->status, 200);
+  const auto after = body_of(c.Get("/api/v1/alarms", auth(p.viewer)))["alarms"][0];
+  EXPECT_EQ(after["state"], "acknowledged");
+  EXPECT_EQ(after["changed_by"], "o");
+  EXPECT_TRUE(body_of(c.Get("/api/v1/alarms?state=open", auth(p.viewer)))["alarms"].empty());
+  EXPECT_EQ(c.Post(fmt::format("/api/v1/alarms/{}/clear", id).c_str(), auth(p.op), "", "application/json")->status, 200);
+  EXPECT_EQ(body_of(c.Get("/api/v1/alarms?state=cleared", auth(p.viewer)))["alarms"].size(), 1u);
+}
+
+TEST(Serve, TheSeriesCacheFollowsRowsOtherProcessesAdd) {
+  Plant p;
+  Running s(options(p));
+  auto c = s.client();
+  const std::string q = fmt::format("/api/v1/readings?machine=M1&sensor=vibration&from={}&to={}&points=1", kT0, kT0 + 2 * 86'400'000LL);
+  EXPECT_EQ(body_of(c.Get(q.c_str(), auth(p.viewer)))["buckets"][0]["n"], 1440);
+  {
+    // Another writer: a late reading inside the day and one after it.
+    store::Warehouse wh(p.db, false);
+    store::ReadingAppender out(wh.db());
+    out.append({kT0 + 30'000, "M1", "vibration", 5000.0, std::nullopt});
+    out.append({kT0 + 86'400'000LL + 5, "M1", "vibration", -1.0, std::nullopt});
+    out.append({kT0 + 86'400'000LL + 6, "M1", "vibration", std::nullopt, std::nullopt});  // no value: not counted
+  }
+  const auto b = body_of(c.Get(q.c_str(), auth(p.viewer)))["buckets"][0];
+  EXPECT_EQ(b["n"], 1442);
+  EXPECT_DOUBLE_EQ(b["max"], 5000);
+  EXPECT_DOUBLE_EQ(b["min"], -1);
+}
+
+TEST(Serve, TheOpenApiDocumentDescribesEveryRoute) {
+  Plant p;
+  Running s(options(p));
+  auto c = s.client();
+  EXPECT_EQ(c.Get("/api/v1/openapi.json")->status, 401);
+  const auto doc = body_of(c.Get("/api/v1/openapi.json", auth(p.viewer)));
+  EXPECT_EQ(doc["openapi"].get<std::string>().substr(0, 2), "3.");
+  for (const auto& r : serve::all_routes()) {
+    std::string m = r.method;
+    for (auto& ch : m) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    EXPECT_TRUE(doc["paths"].contains(r.path) && doc["paths"][r.path].contains(m)) << r.method << " " << r.path;
+  }
+  EXPECT_TRUE(doc["paths"]["/api/v1/readings"]["get"].contains("parameters"));
+}
