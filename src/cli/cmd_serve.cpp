@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <atomic>
+#include <filesystem>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -59,6 +60,15 @@ void run_serve(ServeCli& c) {
   }
   const bool loopback = c.o.host == "127.0.0.1" || c.o.host == "::1" || c.o.host == "localhost";
   if (!loopback) std::cerr << fmt::format("serve: listening on {}, which is not loopback: reachable from other machines\n", c.o.host);
+  if (c.o.web_dir.empty()) {
+    // The dashboard the build assembled next to the binary.
+    std::error_code ec;
+    const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (!ec && std::filesystem::exists(exe.parent_path() / "dashboard" / "index.html", ec)) c.o.web_dir = (exe.parent_path() / "dashboard").string();
+    else std::cerr << "serve: no dashboard found next to the binary (dashboard/index.html): the API only\n";
+  } else if (c.o.web_dir == "none") {
+    c.o.web_dir.clear();
+  }
   serve::Server server(c.o);
   server.bind();
   struct sigaction sa {};
@@ -72,6 +82,10 @@ void run_serve(ServeCli& c) {
                            "/api/v1/openapi.json)\n",
                            tls ? "https" : "http", host, server.port(), c.o.db)
             << std::flush;
+  if (!c.o.web_dir.empty())
+    std::cout << fmt::format("serve: the dashboard: {}://{}:{}/dashboard/?token=<a viewer token>\n", tls ? "https" : "http",
+                             host, server.port())
+              << std::flush;
   server.run(&g_serve_stop);
   std::cout << "serve: stopped\n" << std::flush;
 }
@@ -101,6 +115,7 @@ void add_serve_command(CLI::App& app) {
   s->add_option("--timeout", c->o.read_timeout_s, "Seconds a client may stay silent while sending a request")
       ->check(CLI::Range(1, 600))
       ->capture_default_str();
+  s->add_option("--web", c->o.web_dir, "The dashboard's folder (default: dashboard/ next to the binary; none: no dashboard)");
   s->add_option("--threads", c->o.threads, "Connections served at once (one thread each)")
       ->check(CLI::Range(2, 4096))
       ->capture_default_str();

@@ -1,6 +1,9 @@
 #include "serve/server.hpp"
 
 #include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <regex>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -11,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/error.hpp"
+#include "core/fs.hpp"
 #include "serve/api_context.hpp"
 #include "serve/routes.hpp"
 #include "store/serving_tables.hpp"
@@ -53,11 +57,27 @@ class RateLimiter {
 // The caller of the request this thread is serving (set by the pre-routing check).
 thread_local std::optional<Caller> t_caller;
 
+constexpr const char* kCookie = "xinzhi_token";
+
 std::string bearer(const httplib::Request& req) {
   const std::string h = req.get_header_value("Authorization");
   if (h.size() > 7 && (h.compare(0, 7, "Bearer ") == 0 || h.compare(0, 7, "bearer ") == 0)) return h.substr(7);
   return "";
 }
+
+std::string cookie_token(const httplib::Request& req) {
+  const std::string h = req.get_header_value("Cookie");
+  const std::string key = std::string(kCookie) + "=";
+  for (std::size_t at = 0; at < h.size();) {
+    while (at < h.size() && (h[at] == ' ' || h[at] == ';')) ++at;
+    const std::size_t end = std::min(h.find(';', at), h.size());
+    if (h.compare(at, key.size(), key) == 0) return h.substr(at + key.size(), end - at - key.size());
+    at = end;
+  }
+  return "";
+}
+
+bool is_dashboard(const std::string& path) { return path == "/" || path.rfind("/dashboard", 0) == 0; }
 
 }  // namespace
 
@@ -67,6 +87,35 @@ struct Server::Impl {
   std::unique_ptr<RateLimiter> limiter;
   std::vector<Route> routes;
   nlohmann::json openapi;
+  std::string web_dir;
+  bool secure = false;
+
+  // The dashboard's files: a name of letters, digits, '.', '-' and '_' in web_dir or its vendor/
+  // folder, nothing else (no "..", no hidden files, no links out).
+  void dashboard_file(const httplib::Request& req, httplib::Response& res) {
+    std::string name = req.path == "/dashboard" || req.path == "/dashboard/" ? "index.html" : req.path.substr(11);
+    static const std::regex kName(R"(^(vendor/)?[A-Za-z0-9_-][A-Za-z0-9_.-]*$)");
+    if (!std::regex_match(name, kName) || name.find("..") != std::string::npos) {
+      refuse(req, res, t_caller ? &*t_caller : nullptr, {404, "path", "no such file"});
+      return;
+    }
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const fs::path root = fs::weakly_canonical(web_dir, ec), file = fs::weakly_canonical(fs::path(web_dir) / name, ec);
+    const auto rel = file.lexically_relative(root);
+    if (ec || rel.empty() || *rel.begin() == ".." || !fs::is_regular_file(file, ec)) {
+      reply_error(res, {404, "path", "no such file: " + name});
+      return;
+    }
+    static const std::map<std::string, std::string> kTypes = {
+        {".html", "text/html; charset=utf-8"}, {".js", "text/javascript; charset=utf-8"},
+        {".css", "text/css; charset=utf-8"}, {".json", "application/json"}, {".png", "image/png"}, {".svg", "image/svg+xml"}};
+    const auto type = kTypes.find(file.extension().string());
+    res.set_content(read_file(file.string()), type == kTypes.end() ? "application/octet-stream" : type->second);
+    res.set_header("Cache-Control", "no-cache");
+    res.set_header("X-Content-Type-Options", "nosniff");
+    res.set_header("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:");
+  }
 
   void audit(const httplib::Request& req, const Caller* who, int status, const std::string& detail) {
     try {
@@ -88,7 +137,16 @@ struct Server::Impl {
   // 401 / 429 before routing; the caller is kept for the route's role check.
   httplib::Server::HandlerResponse authenticate(const httplib::Request& req, httplib::Response& res) {
     t_caller.reset();
-    const std::string token = bearer(req);
+    // A header for programs; for the browser, the dashboard's URL carries the token once
+    // (?token=, answered with a cookie) and the cookie after that, for reading only: a write
+    // needs the header, which another site's page cannot make the browser send (no CSRF).
+    std::string token = bearer(req);
+    bool from_url = false;
+    if (token.empty() && is_dashboard(req.path) && req.has_param("token")) {
+      token = req.get_param_value("token");
+      from_url = true;
+    }
+    if (token.empty() && (req.method == "GET" || req.method == "HEAD")) token = cookie_token(req);
     if (token.empty()) {
       res.set_header("WWW-Authenticate", "Bearer");
       refuse(req, res, nullptr, {401, "Authorization", "a bearer token is required (Authorization: Bearer xz_...)"});
@@ -112,6 +170,9 @@ struct Server::Impl {
       refuse(req, res, &*who, {429, "", fmt::format("the token's rate limit is reached; retry in {:.2f} s", wait)});
       return httplib::Server::HandlerResponse::Handled;
     }
+    if (from_url)
+      res.set_header("Set-Cookie", std::string(kCookie) + "=" + token + "; Path=/; HttpOnly; SameSite=Strict" +
+                                       (secure ? "; Secure" : ""));
     t_caller = who;
     return httplib::Server::HandlerResponse::Unhandled;
   }
@@ -169,6 +230,10 @@ void Server::bind() {
   m.api = std::make_unique<ApiContext>(options_.db, options_.text_model);
   m.limiter = std::make_unique<RateLimiter>(options_.rate_per_s, options_.burst);
   m.routes = all_routes();
+  m.web_dir = options_.web_dir;
+  m.secure = !options_.cert.empty();
+  if (!m.web_dir.empty() && !std::filesystem::is_regular_file(std::filesystem::path(m.web_dir) / "index.html"))
+    throw InputError("--web", m.web_dir + " holds no dashboard (index.html); build it with `make build`");
   m.openapi = openapi_document(m.routes);
   auto& http = *m.http;
   const int threads = options_.threads;
@@ -185,6 +250,10 @@ void Server::bind() {
     if (r.method == "GET") http.Get(pattern, m.wrap(r));
     else if (r.method == "POST") http.Post(pattern, m.wrap(r));
     else if (r.method == "DELETE") http.Delete(pattern, m.wrap(r));
+  }
+  if (!m.web_dir.empty()) {
+    http.Get("/", [](const httplib::Request&, httplib::Response& res) { res.set_redirect("/dashboard/"); });
+    http.Get(R"(/dashboard(/.*)?)", [&m](const httplib::Request& req, httplib::Response& res) { m.dashboard_file(req, res); });
   }
   http.Get("/api/v1/openapi.json", [&m](const httplib::Request&, httplib::Response& res) { reply_json(res, m.openapi); });
   // Errors the router or the HTTP layer found (unknown path, body too large) get a JSON body too.

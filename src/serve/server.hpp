@@ -23,6 +23,7 @@ struct ServeOptions {
   int read_timeout_s = 5, write_timeout_s = 5;
   int threads = 64;                 // one per open connection
   std::string text_model;           // a text model folder for /api/v1/text (later)
+  std::string web_dir;              // the dashboard's files (<build>/dashboard); "": no dashboard
 };
 
 class Server {

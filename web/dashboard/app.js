@@ -1,0 +1,184 @@
+// The plant dashboard: reads the API (/api/v1) with the token the server put in a cookie when the
+// page was opened with ?token=..., draws with ECharts (served by xinzhi from the npm package).
+(function () {
+  "use strict";
+  const T = {
+    en: { title: "Plant", overview: "Overview", alarms: "Alarms", quality: "Data quality", time: "Time", machine: "Machine",
+          sensor: "Sensor", score: "Score", rule: "Rule", state: "State", open: "open alarms", last: "last reading",
+          "quality-help": "Completeness of each series after cleaning (share of expected readings present).",
+          loading: "Loading…", noalarms: "No alarms.", completeness: "completeness", avg: "mean", range: "min–max",
+          alarm: "alarm", downtime: "downtime", type: "type", gateway: "gateway" },
+    zh: { title: "工厂", overview: "总览", alarms: "报警", quality: "数据质量", time: "时间", machine: "设备", sensor: "传感器",
+          score: "分数", rule: "规则", state: "状态", open: "未处理报警", last: "最新读数",
+          "quality-help": "清洗后各序列的完整性（应有读数中实际存在的比例）。", loading: "加载中…", noalarms: "无报警。",
+          completeness: "完整性", avg: "均值", range: "最小–最大", alarm: "报警", downtime: "停机", type: "类型", gateway: "网关" },
+  };
+  let lang = localStorage.getItem("xinzhi-lang") || "en";
+  const t = (k) => (T[lang] && T[lang][k]) || T.en[k] || k;
+  const $ = (s) => document.querySelector(s);
+  const status = (msg, error) => { const s = $("#status"); s.textContent = msg || ""; s.className = error ? "error" : ""; };
+  const fmtTime = (ms) => new Date(ms).toISOString().replace("T", " ").slice(0, 16) + " UTC";
+  const charts = [];
+
+  async function api(path) {
+    const r = await fetch("/api/v1/" + path, { credentials: "same-origin" });
+    const body = await r.json().catch(() => ({}));
+    if (!r.ok) throw new Error((body.error && body.error.message) || ("HTTP " + r.status));
+    return body;
+  }
+
+  function translate() {
+    document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
+    document.querySelectorAll("[data-i18n]").forEach((e) => { e.textContent = t(e.dataset.i18n); });
+    $("#lang").textContent = lang === "zh" ? "English" : "中文";
+  }
+
+  function show(view) {
+    document.querySelectorAll(".view").forEach((v) => { v.hidden = v.id !== view; });
+    document.querySelectorAll("nav button[data-view]").forEach((b) => b.classList.toggle("active", b.dataset.view === view));
+    charts.forEach((c) => c.resize());
+  }
+
+  async function overview() {
+    const [{ machines }, { sensors }] = await Promise.all([api("machines"), api("sensors")]);
+    const box = $("#machines");
+    box.innerHTML = "";
+    let lo = Infinity, hi = -Infinity;
+    for (const m of machines) {
+      lo = Math.min(lo, m.first_ts || Infinity); hi = Math.max(hi, m.last_ts || -Infinity);
+      const card = document.createElement("div");
+      card.className = "card" + (m.open_alarms > 0 ? " alarm" : "");
+      card.dataset.machine = m.machine;
+      const units = sensors.filter((s) => s.machine === m.machine).map((s) => s.sensor).join(", ");
+      card.innerHTML = `<h3><span class="name"></span>${m.open_alarms > 0 ? `<span class="badge" title="${t("open")}">${m.open_alarms}</span>` : ""}</h3>
+        <dl><dt>${t("type")}</dt><dd>${m.type || "–"}</dd><dt>${t("gateway")}</dt><dd>${m.gateway || "–"}</dd>
+        <dt>${t("last")}</dt><dd>${m.last_ts ? fmtTime(m.last_ts) : "–"}</dd><dt>${t("sensor")}</dt><dd class="sensors"></dd></dl>`;
+      card.querySelector(".name").textContent = m.machine;
+      card.querySelector(".sensors").textContent = units;
+      card.addEventListener("click", () => drill(m));
+      box.appendChild(card);
+    }
+    if (isFinite(lo)) $("#plant-range").textContent = fmtTime(lo) + " – " + fmtTime(hi);
+    return machines;
+  }
+
+  async function drill(m) {
+    show("machine");
+    $("#machine-title").textContent = m.machine + (m.type ? " · " + m.type : "");
+    $("#machine-facts").textContent = `${t("open")}: ${m.open_alarms}`;
+    const box = $("#charts");
+    box.innerHTML = "";
+    charts.splice(0).forEach((c) => c.dispose());
+    const from = m.first_ts, to = m.last_ts + 1;
+    const q = (s) => `machine=${encodeURIComponent(m.machine)}&sensor=${encodeURIComponent(s)}&from=${from}&to=${to}&points=600`;
+    const [{ sensors }, { alarms }, { windows }] = await Promise.all([
+      api("sensors?machine=" + encodeURIComponent(m.machine)),
+      api("alarms?machine=" + encodeURIComponent(m.machine)),
+      api(`downtime?from=${from}&to=${to}`),
+    ]);
+    const mine = windows.filter((w) => w.machine === m.machine);
+    for (const s of sensors) {
+      const div = document.createElement("div");
+      div.className = "chart";
+      div.dataset.sensor = s.sensor;
+      box.appendChild(div);
+      const { buckets } = await api("readings?" + q(s.sensor));
+      const chart = echarts.init(div);
+      charts.push(chart);
+      const unit = s.unit ? ` (${s.unit})` : "";
+      chart.setOption({
+        animation: false,
+        title: { text: s.sensor + unit, left: 10, top: 6, textStyle: { fontSize: 13 } },
+        tooltip: { trigger: "axis" },
+        legend: { right: 10, top: 6, data: [t("avg"), t("range"), t("alarm")] },
+        grid: { left: 60, right: 30, top: 40, bottom: 60 },
+        xAxis: { type: "time", axisLabel: { hideOverlap: true } },
+        yAxis: { type: "value", scale: true },
+        dataZoom: [{ type: "inside" }, { type: "slider", height: 18, bottom: 10 }],
+        series: [
+          { name: "min", type: "line", data: buckets.map((b) => [b.ts, b.min]), lineStyle: { opacity: 0 }, stack: "band", symbol: "none" },
+          { name: t("range"), type: "line", data: buckets.map((b) => [b.ts, b.max - b.min]), lineStyle: { opacity: 0 },
+            areaStyle: { color: "rgba(59,130,246,.18)" }, stack: "band", symbol: "none" },
+          { name: t("avg"), type: "line", data: buckets.map((b) => [b.ts, b.avg]), symbol: "none", lineStyle: { width: 1.2, color: "#1d4ed8" },
+            markArea: { itemStyle: { color: "rgba(107,114,128,.15)" },
+                        data: mine.map((w) => [{ xAxis: w.start_ms, name: w.kind }, { xAxis: w.end_ms || to }]) } },
+          { name: t("alarm"), type: "scatter", symbolSize: 8, itemStyle: { color: "#ef4444" },
+            data: alarms.filter((a) => !a.sensor || a.sensor === s.sensor).map((a) => {
+              const b = buckets.find((x, i) => i + 1 === buckets.length || buckets[i + 1].ts > a.ts);
+              return [a.ts, b ? b.max : null];
+            }) },
+        ],
+      });
+    }
+  }
+
+  async function alarmView() {
+    const { alarms } = await api("alarms?limit=500");
+    const body = $("#alarm-table tbody");
+    body.innerHTML = "";
+    if (!alarms.length) body.innerHTML = `<tr><td colspan="6">${t("noalarms")}</td></tr>`;
+    for (const a of alarms) {
+      const tr = document.createElement("tr");
+      for (const [v, cls] of [[fmtTime(a.ts)], [a.machine], [a.sensor || "–"], [a.score.toFixed(3), "num"], [a.rule], [a.state]]) {
+        const td = document.createElement("td");
+        td.textContent = v;
+        if (cls) td.className = cls;
+        tr.appendChild(td);
+      }
+      body.appendChild(tr);
+    }
+  }
+
+  async function qualityView() {
+    const { quality } = await api("quality");
+    const after = quality.filter((q) => q.phase === "after");
+    const machines = [...new Set(after.map((q) => q.machine))];
+    const sensors = [...new Set(after.map((q) => q.sensor))];
+    const div = $("#heatmap");
+    let chart = echarts.getInstanceByDom(div) || echarts.init(div);
+    if (!charts.includes(chart)) charts.push(chart);
+    chart.setOption({
+      animation: false,
+      tooltip: { formatter: (p) => `${machines[p.value[1]]} · ${sensors[p.value[0]]}: ${(100 * p.value[2]).toFixed(2)}%` },
+      grid: { left: 70, right: 90, top: 20, bottom: 60 },
+      xAxis: { type: "category", data: sensors },
+      yAxis: { type: "category", data: machines },
+      visualMap: { min: 0.9, max: 1, calculable: true, precision: 3, orient: "vertical", right: 10, top: "center", text: ["100%", "90%"],
+                   formatter: (v) => (100 * v).toFixed(1) + "%",
+                   inRange: { color: ["#b91c1c", "#f59e0b", "#22c55e"] } },
+      series: [{ type: "heatmap", name: t("completeness"), label: { show: true, formatter: (p) => (100 * p.value[2]).toFixed(1) },
+                 data: after.map((q) => [sensors.indexOf(q.sensor), machines.indexOf(q.machine), q.completeness]) }],
+    });
+  }
+
+  async function start() {
+    // The token came in the URL once; the server keeps it in a cookie, so it leaves the address bar.
+    if (location.search.includes("token=")) history.replaceState(null, "", location.pathname + location.hash);
+    translate();
+    document.querySelectorAll("nav button[data-view]").forEach((b) => b.addEventListener("click", async () => {
+      show(b.dataset.view);
+      try {
+        if (b.dataset.view === "alarms") await alarmView();
+        if (b.dataset.view === "quality") await qualityView();
+        if (b.dataset.view === "overview") await overview();
+      } catch (e) { status(e.message, true); }
+    }));
+    $("#back").addEventListener("click", () => show("overview"));
+    $("#lang").addEventListener("click", () => { lang = lang === "zh" ? "en" : "zh"; localStorage.setItem("xinzhi-lang", lang); translate(); overview(); });
+    window.addEventListener("resize", () => charts.forEach((c) => c.resize()));
+    status(t("loading"));
+    try {
+      const machines = await overview();
+      status("");
+      const hash = decodeURIComponent(location.hash.slice(1));
+      if (hash.startsWith("machine=")) {
+        const m = machines.find((x) => x.machine === hash.slice(8));
+        if (m) await drill(m);
+      } else if (hash === "quality") { show("quality"); await qualityView(); }
+      else if (hash === "alarms") { show("alarms"); await alarmView(); }
+      else show("overview");
+      document.body.dataset.ready = "1";
+    } catch (e) { status(e.message, true); document.body.dataset.ready = "error"; }
+  }
+  start();
+})();
