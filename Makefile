@@ -32,8 +32,12 @@ build: configure
 
 # The demo needs only the command, not the tests and benchmarks.
 demo: configure
-	cmake --build $(BUILD) -j $(JOBS) --target xinzhi
+	cmake --build $(BUILD) -j $(JOBS) --target xinzhi dashboard
 	$(BUILD)/xinzhi run examples/smart-factory/pipeline.yaml
+	@W=$$(ls -td runs/smart-factory-*/ | head -1)warehouse.db; \
+	  T=$$($(BUILD)/xinzhi token create --db $$W --name demo-viewer-$$(date +%s) --role viewer 2>/dev/null) && \
+	  printf '\nThe dashboard on this run'"'"'s warehouse:\n  %s serve --db %s\nthen open\n  http://127.0.0.1:8080/dashboard/?token=%s\n(a viewer token created now; the warehouse keeps only its salted hash)\n' \
+	    "$(BUILD)/xinzhi" "$$W" "$$T"
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600

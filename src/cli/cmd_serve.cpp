@@ -115,6 +115,9 @@ void add_serve_command(CLI::App& app) {
   s->add_option("--timeout", c->o.read_timeout_s, "Seconds a client may stay silent while sending a request")
       ->check(CLI::Range(1, 600))
       ->capture_default_str();
+  s->add_option("--text-model", c->o.text_models,
+                "A text model folder (xinzhi text train, the pipeline's models/text-*) to answer POST /api/v1/text/predict; repeat for several")
+      ->check(CLI::ExistingDirectory);
   s->add_option("--web", c->o.web_dir, "The dashboard's folder (default: dashboard/ next to the binary; none: no dashboard)");
   s->add_option("--threads", c->o.threads, "Connections served at once (one thread each)")
       ->check(CLI::Range(2, 4096))

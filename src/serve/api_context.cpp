@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "serve/series_cache.hpp"
+#include "serve/text_service.hpp"
 #include "store/serving_queries.hpp"
 #include "store/warehouse.hpp"
 
@@ -34,8 +35,8 @@ ThreadReader& thread_reader(const std::string& path) {
 }
 }  // namespace
 
-ApiContext::ApiContext(std::string db_path, std::string text_model)
-    : db_path_(std::move(db_path)), text_model_(std::move(text_model)) {
+ApiContext::ApiContext(std::string db_path, const std::vector<std::string>& text_models)
+    : db_path_(std::move(db_path)), text_(std::make_unique<TextService>(text_models)) {
   writer_ = std::make_unique<store::Warehouse>(db_path_, false);
   store::ensure_serving_indexes(writer_->db());
   cache_ = std::make_unique<SeriesCache>();

@@ -30,6 +30,7 @@ class SeriesQueries;
 namespace xinzhi::serve {
 
 class SeriesCache;
+class TextService;
 
 // An answer other than 200: its status, the request field it is about ("" for none) and why.
 struct ApiError {
@@ -39,11 +40,11 @@ struct ApiError {
 
 class ApiContext {
  public:
-  ApiContext(std::string db_path, std::string text_model);
+  ApiContext(std::string db_path, const std::vector<std::string>& text_models);
   ~ApiContext();
 
   const std::string& db_path() const { return db_path_; }
-  const std::string& text_model() const { return text_model_; }
+  TextService& text() { return *text_; }
   // This thread's read-only connection (opened on first use) and its prepared series queries.
   store::Database& reader();
   store::SeriesQueries& series();
@@ -56,7 +57,8 @@ class ApiContext {
   }
 
  private:
-  std::string db_path_, text_model_;
+  std::string db_path_;
+  std::unique_ptr<TextService> text_;
   std::mutex write_mutex_;
   std::unique_ptr<store::Warehouse> writer_;
   std::unique_ptr<SeriesCache> cache_;

@@ -227,7 +227,7 @@ void Server::bind() {
   } else {
     m.http = std::make_unique<httplib::Server>();
   }
-  m.api = std::make_unique<ApiContext>(options_.db, options_.text_model);
+  m.api = std::make_unique<ApiContext>(options_.db, options_.text_models);
   m.limiter = std::make_unique<RateLimiter>(options_.rate_per_s, options_.burst);
   m.routes = all_routes();
   m.web_dir = options_.web_dir;

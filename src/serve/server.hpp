@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace xinzhi::serve {
 
@@ -22,7 +23,7 @@ struct ServeOptions {
   std::size_t max_body = 8u << 20;  // bytes
   int read_timeout_s = 5, write_timeout_s = 5;
   int threads = 64;                 // one per open connection
-  std::string text_model;           // a text model folder for /api/v1/text (later)
+  std::vector<std::string> text_models;  // model folders answering /api/v1/text/predict
   std::string web_dir;              // the dashboard's files (<build>/dashboard); "": no dashboard
 };
 

@@ -16,6 +16,7 @@
 
 #include <fmt/format.h>
 #include <httplib.h>
+#include <nlohmann/json.hpp>
 
 #include "store/readings_table.hpp"
 #include "store/warehouse.hpp"
@@ -31,17 +32,21 @@ struct ServeProcess {
   pid_t pid = -1;
   int port = 0;
   std::string log;
-  ServeProcess(const std::string& db, const std::string& log_path) : log(log_path) {
+  ServeProcess(const std::string& db, const std::string& log_path, std::vector<std::string> extra = {}) : log(log_path) {
+    std::vector<std::string> args = {XINZHI_BINARY, "serve", "--db", db, "--listen", "127.0.0.1:0", "--rate-limit", "0"};
+    args.insert(args.end(), extra.begin(), extra.end());
     pid = ::fork();
     if (pid == 0) {
       std::freopen(log_path.c_str(), "w", stdout);
       std::freopen(log_path.c_str(), "a", stderr);
-      ::execl(XINZHI_BINARY, XINZHI_BINARY, "serve", "--db", db.c_str(), "--listen", "127.0.0.1:0", "--rate-limit", "0",
-              static_cast<char*>(nullptr));
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      ::execv(XINZHI_BINARY, argv.data());
       ::_exit(127);
     }
     const std::regex listening(R"(listening on http://127\.0\.0\.1:(\d+))");
-    for (int i = 0; i < 200 && port == 0; ++i) {
+    for (int i = 0; i < 600 && port == 0; ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
       std::smatch m;
       const std::string text = read_text(log_path);
@@ -164,4 +169,47 @@ TEST(ServeCli, TokensAreShownOnceStoredHashedAndRevocable) {
   expect_input_error("token create --db " + db + " --name 'bad name' --role viewer", "only letters");
   expect_input_error("serve --db " + db + " --listen 127.0.0.1:99999", "not a port");
   expect_input_error("serve --db " + (dir / "absent.db"), "absent.db");
+}
+
+TEST(ServeCli, TheTextModelsAnswerAsADigitalService) {
+  TempDir dir;
+  std::string train;
+  const char* kinds[][2] = {{"hydraulic_leak", "oil leaking from the hydraulic pump of M{}"},
+                            {"bearing_wear", "grinding noise from the spindle bearing of M{}"},
+                            {"electrical_fault", "servo drive of M{} tripped with an overcurrent"}};
+  for (int i = 0; i < 60; ++i)
+    train += nlohmann::json({{"text", fmt::format(fmt::runtime(kinds[i % 3][1]), i)}, {"label", kinds[i % 3][0]}}).dump() + "\n";
+  write_text(dir / "train.jsonl", train);
+  const auto t = run_xinzhi("-q text train --task classification --train " + (dir / "train.jsonl") + " --dev " +
+                            (dir / "train.jsonl") + " -o " + (dir / "m") +
+                            " --hidden 32 --layers 1 --heads 2 --epochs 20 --batch-size 8 --lr 5e-3 --vocab-size 120 --threads 1 --seed 3");
+  ASSERT_EQ(t.exit_code, 0) << t.output;
+  const std::string db = make_warehouse(dir);
+  const std::string v = token(db, "reader", "viewer");
+  ServeProcess s(db, dir / "serve.log", {"--text-model", dir / "m/best"});
+  ASSERT_GT(s.port, 0) << read_text(s.log);
+  httplib::Client c("127.0.0.1", s.port);
+  c.set_read_timeout(30, 0);
+  const httplib::Headers h{{"Authorization", "Bearer " + v}};
+  const auto models = c.Get("/api/v1/text/models", h);
+  ASSERT_TRUE(models);
+  EXPECT_NE(models->body.find("\"best\""), std::string::npos) << models->body;
+  const auto r = c.Post("/api/v1/text/predict?top=2", h,
+                        R"({"texts": ["oil leaking from the hydraulic pump of M7", "grinding noise from the spindle bearing of M3"]})",
+                        "application/json");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  const auto j = nlohmann::json::parse(r->body);
+  ASSERT_EQ(j["predictions"].size(), 2u);
+  EXPECT_EQ(j["predictions"][0]["label"], "hydraulic_leak") << r->body;
+  EXPECT_EQ(j["predictions"][1]["label"], "bearing_wear") << r->body;
+  for (const auto& p : j["predictions"]) {
+    ASSERT_EQ(p["top"].size(), 2u);
+    EXPECT_EQ(p["top"][0]["label"], p["label"]);
+    EXPECT_GE(p["top"][0]["score"].get<double>(), p["top"][1]["score"].get<double>());
+  }
+  EXPECT_EQ(c.Post("/api/v1/text/predict", h, R"({"texts": []})", "application/json")->status, 400);
+  EXPECT_EQ(c.Post("/api/v1/text/predict", h, R"({"txt": "x"})", "application/json")->status, 400);
+  EXPECT_EQ(c.Post("/api/v1/text/predict", h, R"({"text": "x", "model": "nope"})", "application/json")->status, 404);
+  EXPECT_EQ(c.Post("/api/v1/text/predict", httplib::Headers{}, R"({"text": "x"})", "application/json")->status, 401);
 }

@@ -18,6 +18,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "core/error.hpp"
 #include "serve/routes.hpp"
 #include "serve/server.hpp"
 #include "serve/tokens.hpp"
@@ -385,4 +386,34 @@ TEST(Serve, TheOpenApiDocumentDescribesEveryRoute) {
     EXPECT_TRUE(doc["paths"].contains(r.path) && doc["paths"][r.path].contains(m)) << r.method << " " << r.path;
   }
   EXPECT_TRUE(doc["paths"]["/api/v1/readings"]["get"].contains("parameters"));
+}
+
+TEST(Serve, ServesHttpsWithACertificateAndKey) {
+  Plant p;
+  const std::string cert = p.dir / "cert.pem", key = p.dir / "key.pem";
+  const auto made = xinzhi::testing::run_shell("openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost -keyout " +
+                                               key + " -out " + cert + " 2>&1");
+  ASSERT_EQ(made.exit_code, 0) << made.output;
+  serve::ServeOptions o = options(p);
+  o.cert = cert;
+  o.key = key;
+  Running s(o);
+  httplib::SSLClient c("127.0.0.1", s.server.port());
+  c.set_ca_cert_path(cert.c_str());
+  c.enable_server_certificate_verification(false);  // self-signed for localhost; the channel is what is tested
+  const auto r = c.Get("/api/v1/machines", auth(p.viewer));
+  ASSERT_TRUE(r) << "no HTTPS answer";
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(body_of(r)["machines"].size(), 2u);
+  // Plain HTTP on the HTTPS port gets no answer.
+  httplib::Client plain("127.0.0.1", s.server.port());
+  plain.set_read_timeout(2, 0);
+  const auto none = plain.Get("/api/v1/machines", auth(p.viewer));
+  EXPECT_TRUE(!none || none->status >= 400);
+  // A certificate that is not there is refused with a message, before anything listens.
+  serve::ServeOptions bad = options(p);
+  bad.cert = p.dir / "absent.pem";
+  bad.key = key;
+  serve::Server refused(bad);
+  EXPECT_THROW(refused.bind(), xinzhi::Error);
 }

@@ -125,7 +125,8 @@ std::vector<PredictInput> read_predict_inputs(const std::string& content, const 
 }
 
 std::vector<nlohmann::ordered_json> predict(const Model& model, const BertTokenizer& tok,
-                                            const std::vector<PredictInput>& inputs, size_t batch, size_t stride) {
+                                            const std::vector<PredictInput>& inputs, size_t batch, size_t stride,
+                                            size_t top_k) {
   const ModelConfig& cfg = model.config();
   const Labels labels = labels_of(cfg);
   const Labels none;  // inputs carry no gold labels
@@ -178,6 +179,17 @@ std::vector<nlohmann::ordered_json> predict(const Model& model, const BertTokeni
     } else {
       j["label"] = labels.names[static_cast<size_t>(pred[i].labels[0])];
       j["score"] = pred[i].scores[0];
+      const auto& p = pred[i].probs;
+      if (p.size() == labels.names.size()) {
+        std::vector<size_t> order(p.size());
+        for (size_t k = 0; k < order.size(); ++k) order[k] = k;
+        const size_t n = std::min(top_k, order.size());
+        std::partial_sort(order.begin(), order.begin() + static_cast<long>(n), order.end(),
+                          [&](size_t a, size_t b) { return p[a] > p[b]; });
+        nlohmann::ordered_json top = nlohmann::ordered_json::array();
+        for (size_t k = 0; k < n; ++k) top.push_back({{"label", labels.names[order[k]]}, {"score", p[order[k]]}});
+        j["top"] = top;
+      }
     }
     out.push_back(std::move(j));
   }

@@ -46,8 +46,10 @@ struct PredictInput {
 std::vector<PredictInput> read_predict_inputs(const std::string& content, const std::string& name,
                                               const BertTokenizer& tok, const ModelConfig& config);
 // One JSON object per input: "text" and, by task, "words"/"labels"/"scores"/"entities" (ner),
-// "label"/"score" (classification), "labels"/"scores" (multi-label) or "value" (regression).
+// "label"/"score" and "top" (the top_k labels with their probabilities, most likely first)
+// (classification), "labels"/"scores" (multi-label) or "value" (regression).
 std::vector<nlohmann::ordered_json> predict(const Model& model, const BertTokenizer& tok,
-                                            const std::vector<PredictInput>& inputs, size_t batch, size_t stride);
+                                            const std::vector<PredictInput>& inputs, size_t batch, size_t stride,
+                                            size_t top_k = 3);
 
 }  // namespace xinzhi::text
