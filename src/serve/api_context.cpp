@@ -6,6 +6,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "serve/live_feed.hpp"
 #include "serve/series_cache.hpp"
 #include "serve/text_service.hpp"
 #include "store/serving_queries.hpp"
@@ -40,6 +41,7 @@ ApiContext::ApiContext(std::string db_path, const std::vector<std::string>& text
   writer_ = std::make_unique<store::Warehouse>(db_path_, false);
   store::ensure_serving_indexes(writer_->db());
   cache_ = std::make_unique<SeriesCache>();
+  feed_ = std::make_unique<LiveFeed>(db_path_);
 }
 
 ApiContext::~ApiContext() = default;

@@ -31,6 +31,7 @@ namespace xinzhi::serve {
 
 class SeriesCache;
 class TextService;
+class LiveFeed;
 
 // An answer other than 200: its status, the request field it is about ("" for none) and why.
 struct ApiError {
@@ -45,6 +46,7 @@ class ApiContext {
 
   const std::string& db_path() const { return db_path_; }
   TextService& text() { return *text_; }
+  LiveFeed& feed() { return *feed_; }
   // This thread's read-only connection (opened on first use) and its prepared series queries.
   store::Database& reader();
   store::SeriesQueries& series();
@@ -62,6 +64,7 @@ class ApiContext {
   std::mutex write_mutex_;
   std::unique_ptr<store::Warehouse> writer_;
   std::unique_ptr<SeriesCache> cache_;
+  std::unique_ptr<LiveFeed> feed_;
 };
 
 // Sends a JSON body with the status.

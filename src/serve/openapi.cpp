@@ -14,7 +14,7 @@ std::string route_pattern(const std::string& path) {
 
 std::vector<Route> all_routes() {
   std::vector<Route> all;
-  for (auto part : {plant_routes, alarm_routes, ingest_routes, run_routes, token_routes, text_routes})
+  for (auto part : {plant_routes, alarm_routes, ingest_routes, run_routes, token_routes, text_routes, live_routes})
     for (auto& r : part()) all.push_back(std::move(r));
   return all;
 }

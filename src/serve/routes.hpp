@@ -43,6 +43,7 @@ std::vector<Route> ingest_routes();    // POST readings
 std::vector<Route> run_routes();       // pipeline runs
 std::vector<Route> token_routes();     // tokens (admin), audit (admin)
 std::vector<Route> text_routes();      // the text models
+std::vector<Route> live_routes();      // Server-Sent Events of new readings and alarms
 std::vector<Route> all_routes();
 
 // The OpenAPI 3 document of the routes.

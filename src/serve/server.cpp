@@ -16,6 +16,7 @@
 #include "core/error.hpp"
 #include "core/fs.hpp"
 #include "serve/api_context.hpp"
+#include "serve/live_feed.hpp"
 #include "serve/routes.hpp"
 #include "store/serving_tables.hpp"
 #include "store/warehouse.hpp"
@@ -296,7 +297,7 @@ void Server::run(const std::atomic<bool>* stop_flag) {
   if (stop_flag)
     watcher = std::thread([&] {
       while (!done && !*stop_flag) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      if (*stop_flag) impl_->http->stop();
+      if (*stop_flag) stop();
     });
   impl_->http->listen_after_bind();
   done = true;
@@ -304,6 +305,7 @@ void Server::run(const std::atomic<bool>* stop_flag) {
 }
 
 void Server::stop() {
+  if (impl_->api) impl_->api->feed().stop();  // live streams end first, so their threads are free
   if (impl_->http) impl_->http->stop();
 }
 

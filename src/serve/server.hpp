@@ -22,7 +22,7 @@ struct ServeOptions {
   double burst = 400;
   std::size_t max_body = 8u << 20;  // bytes
   int read_timeout_s = 5, write_timeout_s = 5;
-  int threads = 64;                 // one per open connection
+  int threads = 256;                // one per open connection (a live stream holds one)
   std::vector<std::string> text_models;  // model folders answering /api/v1/text/predict
   std::string web_dir;              // the dashboard's files (<build>/dashboard); "": no dashboard
 };

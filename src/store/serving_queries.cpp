@@ -142,6 +142,12 @@ nlohmann::json alarms_json(Database& db, const std::string& state, const std::st
   return rows_json(q);
 }
 
+nlohmann::json alarms_between_json(Database& db, std::int64_t after, std::int64_t to) {
+  Statement q(db, "SELECT id, machine, sensor, ts, score, rule, state FROM alarms WHERE id > ? AND id <= ? ORDER BY id");
+  q.bind(1, after).bind(2, to);
+  return rows_json(q);
+}
+
 nlohmann::json runs_json(Database& db, int limit) {
   Statement q(db, "SELECT id, name, folder, started_ms, finished_ms, status FROM runs ORDER BY id DESC LIMIT ?");
   q.bind(1, limit);

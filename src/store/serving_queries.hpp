@@ -73,6 +73,8 @@ nlohmann::json quality_json(Database& db, const std::string& machine);
 nlohmann::json quarantine_json(Database& db, int limit, std::int64_t before_id);
 nlohmann::json predictions_json(Database& db, const std::string& machine);
 nlohmann::json alarms_json(Database& db, const std::string& state, const std::string& machine, int limit);
+// Alarms with an id in (after, to], oldest first.
+nlohmann::json alarms_between_json(Database& db, std::int64_t after, std::int64_t to);
 nlohmann::json runs_json(Database& db, int limit);
 std::optional<nlohmann::json> run_json(Database& db, std::int64_t id);
 nlohmann::json downtime_json(Database& db, TimestampMs from, TimestampMs to);

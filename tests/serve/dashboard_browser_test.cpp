@@ -75,7 +75,8 @@ TEST(DashboardBrowser, ShowsThePlantAndAMachinesChartsFromTheApi) {
   std::thread t([&] { server.run(&stop); });
   const fs::path shots = fs::path(XINZHI_BINARY).parent_path() / "test-output" / "serve";
   fs::create_directories(shots);
-  const std::string base = fmt::format("http://127.0.0.1:{}/dashboard/?token={}", server.port(), token);
+  // live=0: the page does not open its live stream, which would keep the headless browser waiting.
+  const std::string base = fmt::format("http://127.0.0.1:{}/dashboard/?token={}&live=0", server.port(), token);
 
   const std::string overview = browse(base, (shots / "dashboard-overview.png").string(), dir);
   EXPECT_NE(overview.find("data-ready=\"1\""), std::string::npos) << overview.substr(0, 3000);

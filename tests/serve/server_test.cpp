@@ -103,12 +103,39 @@ nlohmann::json body_of(const httplib::Result& r) {
   return j;
 }
 
-// Sends one request of a route with its path parameters filled in.
-httplib::Result call(httplib::Client& c, const serve::Route& r, const httplib::Headers& h) {
+struct Answer {
+  int status = 0;  // 0: no answer
+  std::string body;
+  explicit operator bool() const { return status != 0; }
+  const Answer* operator->() const { return this; }
+};
+
+// Sends one request of a route with its path parameters filled in. A live stream that is let in
+// is answered by its status line, and the request ends there.
+Answer call(httplib::Client& c, const serve::Route& r, const httplib::Headers& h) {
   std::string path = std::regex_replace(r.path, std::regex(R"(\{[^}]+\})"), "1");
-  if (r.method == "GET") return c.Get(path.c_str(), h);
-  if (r.method == "DELETE") return c.Delete(path.c_str(), h);
-  return c.Post(path.c_str(), h, "", "application/json");
+  if (r.path == "/api/v1/stream") {
+    Answer a;
+    std::string body;
+    c.Get(path.c_str(), h, [&](const httplib::Response& head) {
+      a.status = head.status;
+      return head.status != 200;  // the stream: stop at its head; an error: read its body
+    }, [&](const char* data, std::size_t n) {
+      a.body.append(data, n);
+      return true;
+    });
+    return a;
+  }
+  auto answer = [](const httplib::Result& res) { return res ? Answer{res->status, res->body} : Answer{}; };
+  if (r.method == "GET") return answer(c.Get(path.c_str(), h));
+  if (r.method == "DELETE") return answer(c.Delete(path.c_str(), h));
+  return answer(c.Post(path.c_str(), h, "", "application/json"));
+}
+
+nlohmann::json body_of(const Answer& a) {
+  auto j = nlohmann::json::parse(a.body, nullptr, false);
+  EXPECT_FALSE(j.is_discarded()) << "not JSON: " << a.body;
+  return j;
 }
 
 }  // namespace
@@ -416,4 +443,63 @@ TEST(Serve, ServesHttpsWithACertificateAndKey) {
   bad.key = key;
   serve::Server refused(bad);
   EXPECT_THROW(refused.bind(), xinzhi::Error);
+}
+
+TEST(Serve, LiveClientsGetEveryNewReadingWithinASecondOfItsCommit) {
+  Plant p;
+  auto s = std::make_unique<Running>(options(p));
+  struct Listener {
+    std::string machine, got;
+    std::atomic<bool> open{false};
+    std::thread t;
+  };
+  std::vector<std::unique_ptr<Listener>> listeners;
+  for (const char* m : {"", "", "M2"}) {
+    auto l = std::make_unique<Listener>();
+    l->machine = m;
+    Listener* raw = l.get();
+    const int port = s->server.port();
+    const std::string token = p.viewer;
+    l->t = std::thread([raw, port, token] {
+      httplib::Client c("127.0.0.1", port);
+      c.set_read_timeout(20, 0);
+      const std::string path = raw->machine.empty() ? "/api/v1/stream" : "/api/v1/stream?machine=" + raw->machine;
+      c.Get(path.c_str(), auth(token), [&](const char* d, std::size_t n) {
+        raw->got.append(d, n);
+        raw->open = true;
+        return true;
+      });
+    });
+    listeners.push_back(std::move(l));
+  }
+  for (auto& l : listeners)
+    for (int i = 0; i < 100 && !l->open; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  // Another process's commit (a connection of its own), timed.
+  const auto committed = std::chrono::steady_clock::now();
+  {
+    store::Warehouse wh(p.db, false);
+    store::Transaction tx(wh.db());
+    store::ReadingAppender out(wh.db());
+    out.append({kT0 + 99'000'000, "M1", "vibration", 42.5, std::nullopt});
+    out.append({kT0 + 99'000'001, "M2", "vibration", 43.5, std::nullopt});
+    tx.commit();
+    store::replace_alarms(wh.db(), "streaming>0.99", {{"M2", "vibration", kT0 + 99'000'001, 0.999, "streaming>0.99", "open"}});
+  }
+  auto received = [&](Listener& l, const std::string& what) {
+    while (std::chrono::steady_clock::now() - committed < std::chrono::seconds(1))
+      if (l.got.find(what) != std::string::npos) return true;
+      else std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    return l.got.find(what) != std::string::npos;
+  };
+  for (auto& l : listeners) {
+    EXPECT_TRUE(received(*l, "\"value\":43.5")) << "within a second: " << l->got;
+    EXPECT_TRUE(received(*l, "event: alarms")) << l->got;
+  }
+  EXPECT_NE(listeners[0]->got.find("\"value\":42.5"), std::string::npos);
+  EXPECT_EQ(listeners[2]->got.find("\"value\":42.5"), std::string::npos) << "M2's stream got M1's reading";
+  // The server stops with streams open, and promptly.
+  const auto t0 = std::chrono::steady_clock::now();
+  s.reset();
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 3.0);
+  for (auto& l : listeners) l->t.join();
 }

@@ -151,8 +151,26 @@
     });
   }
 
+  // New readings and alarms as they are committed (Server-Sent Events; the cookie authorises it).
+  function live() {
+    if (!window.EventSource) return;
+    const es = new EventSource("/api/v1/stream");
+    es.addEventListener("readings", (e) => {
+      const last = {};
+      for (const r of JSON.parse(e.data)) last[r.machine] = Math.max(last[r.machine] || 0, r.ts);
+      for (const [m, ts] of Object.entries(last)) {
+        const dd = document.querySelector(`.card[data-machine="${CSS.escape(m)}"] dd:nth-of-type(3)`);
+        if (dd) dd.textContent = fmtTime(ts);
+      }
+      document.body.dataset.live = String(Number(document.body.dataset.live || 0) + 1);
+    });
+    es.addEventListener("alarms", () => { if (!$("#overview").hidden) overview(); if (!$("#alarms").hidden) alarmView(); });
+  }
+
   async function start() {
     // The token came in the URL once; the server keeps it in a cookie, so it leaves the address bar.
+    // live=0: no live updates (a page that must settle, such as a screenshot).
+    const following = new URLSearchParams(location.search).get("live") !== "0";
     if (location.search.includes("token=")) history.replaceState(null, "", location.pathname + location.hash);
     translate();
     document.querySelectorAll("nav button[data-view]").forEach((b) => b.addEventListener("click", async () => {
@@ -178,6 +196,7 @@
       else if (hash === "alarms") { show("alarms"); await alarmView(); }
       else show("overview");
       document.body.dataset.ready = "1";
+      if (following) live();
     } catch (e) { status(e.message, true); document.body.dataset.ready = "error"; }
   }
   start();
