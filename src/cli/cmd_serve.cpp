@@ -118,6 +118,9 @@ void add_serve_command(CLI::App& app) {
   s->add_option("--text-model", c->o.text_models,
                 "A text model folder (xinzhi text train, the pipeline's models/text-*) to answer POST /api/v1/text/predict; repeat for several")
       ->check(CLI::ExistingDirectory);
+  s->add_option("--alarms", c->o.alarm_rules,
+                "Alarm rules (YAML: above, below, rate_per_min, or minutes without data; see src/serve/alarm_rules.hpp)")
+      ->check(CLI::ExistingFile);
   s->add_option("--web", c->o.web_dir, "The dashboard's folder (default: dashboard/ next to the binary; none: no dashboard)");
   s->add_option("--threads", c->o.threads, "Connections served at once (one thread each)")
       ->check(CLI::Range(2, 4096))

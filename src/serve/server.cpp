@@ -15,6 +15,7 @@
 
 #include "core/error.hpp"
 #include "core/fs.hpp"
+#include "serve/alarm_watcher.hpp"
 #include "serve/api_context.hpp"
 #include "serve/live_feed.hpp"
 #include "serve/routes.hpp"
@@ -85,6 +86,7 @@ bool is_dashboard(const std::string& path) { return path == "/" || path.rfind("/
 struct Server::Impl {
   std::unique_ptr<httplib::Server> http;
   std::unique_ptr<ApiContext> api;
+  std::unique_ptr<AlarmWatcher> alarms;
   std::unique_ptr<RateLimiter> limiter;
   std::vector<Route> routes;
   nlohmann::json openapi;
@@ -229,6 +231,7 @@ void Server::bind() {
     m.http = std::make_unique<httplib::Server>();
   }
   m.api = std::make_unique<ApiContext>(options_.db, options_.text_models);
+  if (!options_.alarm_rules.empty()) m.alarms = std::make_unique<AlarmWatcher>(*m.api, read_alarm_rules(options_.alarm_rules));
   m.limiter = std::make_unique<RateLimiter>(options_.rate_per_s, options_.burst);
   m.routes = all_routes();
   m.web_dir = options_.web_dir;
@@ -305,6 +308,7 @@ void Server::run(const std::atomic<bool>* stop_flag) {
 }
 
 void Server::stop() {
+  if (impl_->alarms) impl_->alarms->stop();
   if (impl_->api) impl_->api->feed().stop();  // live streams end first, so their threads are free
   if (impl_->http) impl_->http->stop();
 }

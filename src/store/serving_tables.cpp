@@ -89,6 +89,23 @@ void record_http_request(Database& db, const std::string& token, const std::stri
   q.run();
 }
 
+void append_alarms(Database& db, const std::vector<Alarm>& alarms) {
+  Statement q(db, "INSERT OR IGNORE INTO alarms(machine, sensor, ts, score, rule, state) VALUES (?, ?, ?, ?, ?, ?)");
+  for (const auto& a : alarms) {
+    q.bind(1, a.machine).bind(2, a.sensor).bind(3, a.ts).bind(4, a.score).bind(5, a.rule).bind(6, a.state);
+    q.run();
+  }
+}
+
+int clear_open_alarms(Database& db, const std::string& machine, const std::string& sensor, const std::string& rule,
+                      TimestampMs now) {
+  Statement q(db, "UPDATE alarms SET state = 'cleared', changed_ms = ?, changed_by = 'server' "
+                  "WHERE machine = ? AND sensor = ? AND rule = ? AND state = 'open'");
+  q.bind(1, now).bind(2, machine).bind(3, sensor).bind(4, rule);
+  q.run();
+  return db.changes();
+}
+
 bool set_alarm_state(Database& db, std::int64_t id, const std::string& state, const std::string& by, TimestampMs now) {
   Statement q(db, "UPDATE alarms SET state = ?, changed_ms = ?, changed_by = ? WHERE id = ?");
   q.bind(1, state).bind(2, now).bind(3, by).bind(4, id);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/time.hpp"
+#include "store/predictions_table.hpp"
 #include "store/sqlite.hpp"
 
 namespace xinzhi::store {
@@ -48,6 +49,12 @@ struct StoredResponse {
 std::optional<StoredResponse> find_http_request(Database& db, const std::string& token, const std::string& key);
 void record_http_request(Database& db, const std::string& token, const std::string& key, const StoredResponse& r,
                          TimestampMs now);
+
+// Adds alarms (one already there, same machine, sensor, time and rule, is left as it is).
+void append_alarms(Database& db, const std::vector<Alarm>& alarms);
+// Clears a series' open alarms of a rule (its condition ended); returns how many.
+int clear_open_alarms(Database& db, const std::string& machine, const std::string& sensor, const std::string& rule,
+                      TimestampMs now);
 
 // An alarm's state change by id; false when no alarm has that id. state: acknowledged, cleared.
 bool set_alarm_state(Database& db, std::int64_t id, const std::string& state, const std::string& by, TimestampMs now);

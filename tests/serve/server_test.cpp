@@ -503,3 +503,74 @@ TEST(Serve, LiveClientsGetEveryNewReadingWithinASecondOfItsCommit) {
   EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 3.0);
   for (auto& l : listeners) l->t.join();
 }
+
+TEST(Serve, AlarmRulesRaiseThresholdRateAndNoDataAlarms) {
+  Plant p;
+  xinzhi::testing::write_text(p.dir / "rules.yaml",
+                              "rules:\n"
+                              "  - {name: high, sensor: vibration, above: 1000}\n"
+                              "  - {name: jump, machine: M1, sensor: vibration, rate_per_min: 100000}\n"
+                              "  - {name: silent, machine: M2, minutes: 0.02}\n");
+  serve::ServeOptions o = options(p);
+  o.alarm_rules = p.dir / "rules.yaml";
+  Running s(o);
+  auto c = s.client();
+  httplib::Headers h = auth(p.op);
+  // Three readings over the threshold in a row: one alarm (one excursion); the second jumps by
+  // 2,000,000 a minute (over the rate).
+  const std::string csv = fmt::format("{},M1,vibration,2000\n{},M1,vibration,2100\n{},M1,vibration,35000\n",
+                                      kT0 + 90'000'000, kT0 + 90'060'000, kT0 + 90'061'000);
+  ASSERT_EQ(c.Post("/api/v1/readings", h, csv, "text/csv")->status, 200);
+  auto alarms_of = [&](const std::string& rule) {
+    for (int i = 0; i < 60; ++i) {
+      const auto j = body_of(c.Get("/api/v1/alarms?limit=100", auth(p.viewer)))["alarms"];
+      nlohmann::json found = nlohmann::json::array();
+      for (const auto& a : j)
+        if (a["rule"] == rule) found.push_back(a);
+      if (!found.empty()) return found;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return nlohmann::json::array();
+  };
+  const auto high = alarms_of("rule:high");
+  ASSERT_EQ(high.size(), 1u) << high.dump();
+  EXPECT_EQ(high[0]["ts"], kT0 + 90'000'000);
+  EXPECT_EQ(high[0]["machine"], "M1");
+  const auto jump = alarms_of("rule:jump");
+  ASSERT_EQ(jump.size(), 1u);
+  EXPECT_EQ(jump[0]["ts"], kT0 + 90'061'000);
+  // M2 has sent nothing since the server started: after 1.2 s, "no data".
+  const auto silent = alarms_of("rule:silent");
+  ASSERT_EQ(silent.size(), 1u);
+  EXPECT_EQ(silent[0]["machine"], "M2");
+  EXPECT_EQ(silent[0]["state"], "open");
+  // Data again: the alarm is cleared by the server.
+  ASSERT_EQ(c.Post("/api/v1/readings", h, fmt::format("{},M2,vibration,1\n", kT0 + 90'000'000), "text/csv")->status, 200);
+  std::string state;
+  for (int i = 0; i < 40 && state != "cleared"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    state = alarms_of("rule:silent")[0]["state"];
+  }
+  EXPECT_EQ(state, "cleared");
+}
+
+TEST(Serve, ABadAlarmRuleFileIsRefusedWithItsPlace) {
+  Plant p;
+  for (auto [text, words] : {std::pair{"rules:\n  - {name: x, above: 1, below: 2}\n", "exactly one of"},
+                             std::pair{"rules:\n  - {name: x, minutes: -1}\n", "must be positive"},
+                             std::pair{"rules:\n  - {name: x, abov: 1}\n", "abov"},
+                             std::pair{"rules:\n  - {above: 1}\n", "name"}}) {
+    xinzhi::testing::write_text(p.dir / "bad.yaml", text);
+    serve::ServeOptions o = options(p);
+    o.alarm_rules = p.dir / "bad.yaml";
+    serve::Server s(o);
+    try {
+      s.bind();
+      ADD_FAILURE() << "accepted: " << text;
+    } catch (const xinzhi::Error& e) {
+      EXPECT_EQ(e.kind(), xinzhi::ErrorKind::input);
+      EXPECT_NE(std::string(e.what()).find("bad.yaml"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(words), std::string::npos) << e.what();
+    }
+  }
+}
