@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "acquire/mqtt/mqtt_ingester.hpp"
 #include "core/error.hpp"
 #include "core/fs.hpp"
 #include "serve/alarm_watcher.hpp"
@@ -87,6 +88,8 @@ struct Server::Impl {
   std::unique_ptr<httplib::Server> http;
   std::unique_ptr<ApiContext> api;
   std::unique_ptr<AlarmWatcher> alarms;
+  std::atomic<bool> mqtt_stop{false};
+  std::thread mqtt;
   std::unique_ptr<RateLimiter> limiter;
   std::vector<Route> routes;
   nlohmann::json openapi;
@@ -302,12 +305,32 @@ void Server::run(const std::atomic<bool>* stop_flag) {
       while (!done && !*stop_flag) std::this_thread::sleep_for(std::chrono::milliseconds(50));
       if (*stop_flag) stop();
     });
+  if (!options_.mqtt_broker.empty()) {
+    // The MQTT source of `xinzhi mqtt ingest`, in this process: its commits reach the API, the
+    // live stream and the alarm rules like any other writer's.
+    acquire::MqttIngestOptions mo;
+    mo.broker = options_.mqtt_broker;
+    mo.topics = options_.mqtt_topics;
+    mo.db = options_.db;
+    mo.client_id = "xinzhi-serve";
+    impl_->mqtt = std::thread([this, mo] {
+      try {
+        const auto st = acquire::MqttIngester(mo).run(&impl_->mqtt_stop);
+        spdlog::info("serve: mqtt: {} messages, {} readings, {} quarantined", st.messages, st.readings, st.quarantined);
+      } catch (const std::exception& e) {
+        spdlog::error("serve: the MQTT ingester stopped: {}", e.what());
+      }
+    });
+  }
   impl_->http->listen_after_bind();
   done = true;
+  impl_->mqtt_stop = true;
+  if (impl_->mqtt.joinable()) impl_->mqtt.join();
   if (watcher.joinable()) watcher.join();
 }
 
 void Server::stop() {
+  impl_->mqtt_stop = true;
   if (impl_->alarms) impl_->alarms->stop();
   if (impl_->api) impl_->api->feed().stop();  // live streams end first, so their threads are free
   if (impl_->http) impl_->http->stop();

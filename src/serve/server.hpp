@@ -24,6 +24,8 @@ struct ServeOptions {
   int read_timeout_s = 5, write_timeout_s = 5;
   int threads = 256;                // one per open connection (a live stream holds one)
   std::vector<std::string> text_models;  // model folders answering /api/v1/text/predict
+  std::string mqtt_broker;          // tcp://HOST:PORT: run the MQTT ingester in this process; "": none
+  std::vector<std::string> mqtt_topics = {"plant/+/readings"};
   std::string alarm_rules;          // a rule file (alarm_rules.hpp); "": none
   std::string web_dir;              // the dashboard's files (<build>/dashboard); "": no dashboard
 };

@@ -26,6 +26,7 @@
 #include "store/readings_table.hpp"
 #include "store/serving_tables.hpp"
 #include "store/warehouse.hpp"
+#include "acquire/mqtt_test_support.hpp"
 #include "support/test_support.hpp"
 
 using namespace xinzhi;
@@ -573,4 +574,29 @@ TEST(Serve, ABadAlarmRuleFileIsRefusedWithItsPlace) {
       EXPECT_NE(std::string(e.what()).find(words), std::string::npos) << e.what();
     }
   }
+}
+
+TEST(Serve, IngestsFromMqttInTheSameProcessAndStreamsIt) {
+  Plant p;
+  TempDir broker_dir;
+  xinzhi::testing::Mosquitto broker(broker_dir);
+  ASSERT_TRUE(broker.ready());
+  serve::ServeOptions o = options(p);
+  o.mqtt_broker = broker.url();
+  Running s(o);
+  auto c = s.client();
+  // The ingester subscribes with a persistent session; give it a moment, then publish at QoS 1.
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  const auto pub = xinzhi::testing::run_shell(fmt::format(
+      "mosquitto_pub -p {} -q 1 -t plant/gw1/readings -m '{{\"ts\": {}, \"machine\": \"M9\", \"sensor\": \"load\", \"value\": 7.5}}' 2>&1",
+      broker.port(), kT0 + 5));
+  ASSERT_EQ(pub.exit_code, 0) << pub.output;
+  nlohmann::json latest;
+  for (int i = 0; i < 50; ++i) {
+    latest = body_of(c.Get("/api/v1/latest?machine=M9", auth(p.viewer)));
+    if (latest["sensors"].contains("load")) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(latest["sensors"].contains("load")) << latest.dump();
+  EXPECT_DOUBLE_EQ(latest["sensors"]["load"]["value"], 7.5);
 }
