@@ -164,6 +164,9 @@ Stat summarise(const std::vector<double>& v) {
   const double half = s.n > 1 ? t_quantile_975(s.n - 1) * s.stddev / std::sqrt(static_cast<double>(s.n)) : 0;
   s.ci_low = s.mean - half;
   s.ci_high = s.mean + half;
+  // Makespans and tardiness are never negative, so neither is the mean's interval (a t interval
+  // over a few runs with most at zero tardiness reached below zero in the report).
+  if (std::all_of(v.begin(), v.end(), [](double x) { return x >= 0; })) s.ci_low = std::max(0.0, s.ci_low);
   return s;
 }
 

@@ -157,3 +157,13 @@ TEST(Gantt, SvgHasOneBarPerOperationAndJsonForECharts) {
   EXPECT_EQ(j["windows"].size(), 2u);
   EXPECT_EQ(j["data"][0]["value"].size(), 5u);
 }
+
+TEST(SimulationStat, TheIntervalOfNonNegativeFiguresStaysAtOrAboveZero) {
+  // Mostly zero tardiness with one late run: the t interval would reach below zero.
+  const Stat s = summarise({0, 0, 0, 0, 120});
+  EXPECT_DOUBLE_EQ(s.mean, 24);
+  EXPECT_DOUBLE_EQ(s.ci_low, 0);
+  EXPECT_GT(s.ci_high, 24);
+  // Signed figures (differences) keep their interval.
+  EXPECT_LT(summarise({-5, 0, 5, -10, 10}).ci_low, -5);
+}
