@@ -120,6 +120,8 @@ void add_serve_command(CLI::App& app) {
       ->check(CLI::ExistingDirectory);
   s->add_option("--mqtt", c->o.mqtt_broker, "Also ingest from this MQTT broker (tcp://HOST:PORT), as `xinzhi mqtt ingest` does");
   s->add_option("--topic", c->o.mqtt_topics, "MQTT topic filters with --mqtt")->capture_default_str();
+  s->add_option("--pipeline", c->o.pipelines, "A pipeline file operators may run (POST /api/v1/jobs); repeat for several")
+      ->check(CLI::ExistingFile);
   s->add_option("--alarms", c->o.alarm_rules,
                 "Alarm rules (YAML: above, below, rate_per_min, or minutes without data; see src/serve/alarm_rules.hpp)")
       ->check(CLI::ExistingFile);

@@ -2,6 +2,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "serve/jobs.hpp"
 #include "serve/routes.hpp"
 #include "store/serving_queries.hpp"
 #include "store/serving_tables.hpp"
@@ -24,6 +25,29 @@ std::vector<Route> run_routes() {
                  const auto run = store::run_json(c.reader(), id);
                  if (!run) throw ApiError{404, "id", "no run has id " + std::to_string(id)};
                  reply_json(res, *run);
+               }});
+  r.push_back({"GET", "/api/v1/pipelines", Role::viewer, "The pipelines this server may run (xinzhi serve --pipeline FILE)", {},
+               [](ApiContext& c, const httplib::Request&, httplib::Response& res, const Caller&) {
+                 reply_json(res, {{"pipelines", c.jobs().pipelines()}});
+               }});
+  r.push_back({"POST", "/api/v1/jobs", Role::operator_,
+               "Starts a pipeline run (`xinzhi run FILE` as a child process); poll GET /api/v1/jobs/{id}", {},
+               [](ApiContext& c, const httplib::Request& req, httplib::Response& res, const Caller& who) {
+                 const auto body = nlohmann::json::parse(req.body, nullptr, false);
+                 if (body.is_discarded() || !body.is_object() || !body.contains("pipeline") || !body["pipeline"].is_string())
+                   throw ApiError{400, "pipeline", "is required: {\"pipeline\": \"NAME\"} (GET /api/v1/pipelines)"};
+                 reply_json(res, c.jobs().start(body["pipeline"].get<std::string>(), who.name), 202);
+               },
+               true, "application/json {\"pipeline\": \"NAME\"}"});
+  r.push_back({"GET", "/api/v1/jobs", Role::viewer, "Jobs started since the server started", {},
+               [](ApiContext& c, const httplib::Request&, httplib::Response& res, const Caller&) {
+                 reply_json(res, {{"jobs", c.jobs().list()}});
+               }});
+  r.push_back({"GET", "/api/v1/jobs/{id}", Role::viewer,
+               "A job's state (running, ok, failed), exit code, report and the last lines of its output",
+               {{"id", "path", "integer", true, "the job's id"}},
+               [](ApiContext& c, const httplib::Request& req, httplib::Response& res, const Caller&) {
+                 reply_json(res, c.jobs().get(path_id(req, 1, "id")));
                }});
   return r;
 }

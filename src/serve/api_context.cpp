@@ -6,6 +6,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "serve/jobs.hpp"
 #include "serve/live_feed.hpp"
 #include "serve/series_cache.hpp"
 #include "serve/text_service.hpp"
@@ -45,6 +46,8 @@ ApiContext::ApiContext(std::string db_path, const std::vector<std::string>& text
 }
 
 ApiContext::~ApiContext() = default;
+
+void ApiContext::set_jobs(std::unique_ptr<Jobs> jobs) { jobs_ = std::move(jobs); }
 
 store::Database& ApiContext::reader() { return *thread_reader(db_path_).db; }
 store::SeriesQueries& ApiContext::series() { return *thread_reader(db_path_).series; }

@@ -32,6 +32,7 @@ namespace xinzhi::serve {
 class SeriesCache;
 class TextService;
 class LiveFeed;
+class Jobs;
 
 // An answer other than 200: its status, the request field it is about ("" for none) and why.
 struct ApiError {
@@ -47,6 +48,8 @@ class ApiContext {
   const std::string& db_path() const { return db_path_; }
   TextService& text() { return *text_; }
   LiveFeed& feed() { return *feed_; }
+  Jobs& jobs() { return *jobs_; }
+  void set_jobs(std::unique_ptr<Jobs> jobs);
   // This thread's read-only connection (opened on first use) and its prepared series queries.
   store::Database& reader();
   store::SeriesQueries& series();
@@ -65,6 +68,7 @@ class ApiContext {
   std::unique_ptr<store::Warehouse> writer_;
   std::unique_ptr<SeriesCache> cache_;
   std::unique_ptr<LiveFeed> feed_;
+  std::unique_ptr<Jobs> jobs_;
 };
 
 // Sends a JSON body with the status.

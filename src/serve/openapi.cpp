@@ -27,7 +27,7 @@ nlohmann::json openapi_document(const std::vector<Route>& routes) {
                          {"x-least-role", role_name(r.role)},
                          {"security", {{{"bearer", nlohmann::json::array()}}}},
                          {"responses",
-                          {{r.method == "POST" && r.path == "/api/v1/tokens" ? "201" : "200",
+                          {{r.method == "POST" && r.path == "/api/v1/tokens" ? "201" : r.method == "POST" && r.path == "/api/v1/jobs" ? "202" : "200",
                             {{"description", "the answer, as JSON"}}},
                            {"400", error_ref},
                            {"401", error_ref},

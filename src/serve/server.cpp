@@ -18,6 +18,7 @@
 #include "core/fs.hpp"
 #include "serve/alarm_watcher.hpp"
 #include "serve/api_context.hpp"
+#include "serve/jobs.hpp"
 #include "serve/live_feed.hpp"
 #include "serve/routes.hpp"
 #include "store/serving_tables.hpp"
@@ -234,6 +235,8 @@ void Server::bind() {
     m.http = std::make_unique<httplib::Server>();
   }
   m.api = std::make_unique<ApiContext>(options_.db, options_.text_models);
+  m.api->set_jobs(std::make_unique<Jobs>(
+      options_.pipelines, (std::filesystem::absolute(options_.db).parent_path() / "serve-jobs").string()));
   if (!options_.alarm_rules.empty()) m.alarms = std::make_unique<AlarmWatcher>(*m.api, read_alarm_rules(options_.alarm_rules));
   m.limiter = std::make_unique<RateLimiter>(options_.rate_per_s, options_.burst);
   m.routes = all_routes();

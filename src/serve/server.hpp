@@ -26,6 +26,7 @@ struct ServeOptions {
   std::vector<std::string> text_models;  // model folders answering /api/v1/text/predict
   std::string mqtt_broker;          // tcp://HOST:PORT: run the MQTT ingester in this process; "": none
   std::vector<std::string> mqtt_topics = {"plant/+/readings"};
+  std::vector<std::string> pipelines;  // pipeline files operators may run (POST /api/v1/jobs)
   std::string alarm_rules;          // a rule file (alarm_rules.hpp); "": none
   std::string web_dir;              // the dashboard's files (<build>/dashboard); "": no dashboard
 };

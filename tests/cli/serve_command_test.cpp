@@ -213,3 +213,43 @@ TEST(ServeCli, TheTextModelsAnswerAsADigitalService) {
   EXPECT_EQ(c.Post("/api/v1/text/predict", h, R"({"text": "x", "model": "nope"})", "application/json")->status, 404);
   EXPECT_EQ(c.Post("/api/v1/text/predict", httplib::Headers{}, R"({"text": "x"})", "application/json")->status, 401);
 }
+
+TEST(ServeCli, OperatorsStartPipelineRunsAsJobsAndPollThem) {
+  TempDir dir;
+  const std::string plant = source_dir() + "/examples/smart-factory/plant.yaml";
+  write_text(dir / "tiny.yaml", fmt::format("name: tiny\nseed: 3\nruns_dir: {}\nwarehouse: run\nstages:\n"
+                                            "  - simulate: {{plant: {}, days: 1}}\n  - ingest: {{}}\n",
+                                            dir / "runs", plant));
+  write_text(dir / "broken.yaml", fmt::format("name: broken\nruns_dir: {}\nstages:\n  - simulate: {{plant: {}, dayz: 1}}\n",
+                                              dir / "runs", plant));
+  const std::string db = make_warehouse(dir);
+  const std::string op = token(db, "op", "operator"), v = token(db, "v", "viewer");
+  ServeProcess s(db, dir / "serve.log", {"--pipeline", dir / "tiny.yaml", "--pipeline", dir / "broken.yaml"});
+  ASSERT_GT(s.port, 0) << read_text(s.log);
+  httplib::Client c("127.0.0.1", s.port);
+  const httplib::Headers ho{{"Authorization", "Bearer " + op}}, hv{{"Authorization", "Bearer " + v}};
+  EXPECT_EQ(c.Post("/api/v1/jobs", hv, R"({"pipeline": "tiny"})", "application/json")->status, 403);
+  EXPECT_EQ(c.Post("/api/v1/jobs", ho, R"({"pipeline": "../../etc/passwd"})", "application/json")->status, 404);
+  auto run = [&](const std::string& name) {
+    const auto r = c.Post("/api/v1/jobs", ho, nlohmann::json({{"pipeline", name}}).dump(), "application/json");
+    EXPECT_EQ(r->status, 202) << r->body;
+    const auto id = nlohmann::json::parse(r->body)["id"].get<int>();
+    nlohmann::json j;
+    for (int i = 0; i < 600; ++i) {
+      j = nlohmann::json::parse(c.Get(fmt::format("/api/v1/jobs/{}", id).c_str(), hv)->body);
+      if (j["state"] != "running") break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return j;
+  };
+  const auto ok = run("tiny");
+  EXPECT_EQ(ok["state"], "ok") << ok.dump(2);
+  EXPECT_EQ(ok["started_by"], "op");
+  ASSERT_TRUE(ok["report"].is_string()) << ok.dump(2);
+  EXPECT_TRUE(std::filesystem::exists(ok["report"].get<std::string>()));
+  const auto bad = run("broken");
+  EXPECT_EQ(bad["state"], "failed");
+  EXPECT_EQ(bad["exit_code"], 2);
+  EXPECT_NE(bad["output_tail"].dump().find("dayz"), std::string::npos) << bad.dump(2);
+  EXPECT_EQ(nlohmann::json::parse(c.Get("/api/v1/jobs", hv)->body)["jobs"].size(), 2u);
+}
