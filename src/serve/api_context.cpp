@@ -24,6 +24,14 @@ struct ThreadReader {
 };
 thread_local ThreadReader t_reader;
 
+// The whole text as a decimal integer, or nothing.
+std::optional<std::int64_t> whole_int(const std::string& v) {
+  std::int64_t x = 0;
+  const auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
+  if (v.empty() || ec != std::errc() || p != v.data() + v.size()) return std::nullopt;
+  return x;
+}
+
 ThreadReader& thread_reader(const std::string& path) {
   if (!t_reader.db || t_reader.path != path) {
     t_reader.series.reset();
@@ -80,10 +88,9 @@ std::optional<std::int64_t> param_int(const httplib::Request& req, const char* n
     if (required) throw ApiError{400, name, "is empty"};
     return std::nullopt;
   }
-  std::int64_t x = 0;
-  const auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
-  if (ec != std::errc() || p != v.data() + v.size())
-    throw ApiError{400, name, fmt::format("'{}' is not an integer", v)};
+  const auto parsed = whole_int(v);
+  if (!parsed) throw ApiError{400, name, fmt::format("'{}' is not an integer", v)};
+  const std::int64_t x = *parsed;
   if (x < lo || x > hi) throw ApiError{400, name, fmt::format("{} is outside [{}, {}]", x, lo, hi)};
   return x;
 }
@@ -94,9 +101,7 @@ std::optional<TimestampMs> param_time(const httplib::Request& req, const char* n
     if (required) throw ApiError{400, name, "is empty"};
     return std::nullopt;
   }
-  std::int64_t x = 0;
-  const auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
-  if (ec == std::errc() && p == v.data() + v.size()) return x;
+  if (const auto x = whole_int(v)) return *x;
   if (const auto t = parse_iso8601(v)) return *t;
   throw ApiError{400, name, fmt::format("'{}' is neither UTC milliseconds nor an ISO-8601 time", v)};
 }
@@ -104,11 +109,9 @@ std::optional<TimestampMs> param_time(const httplib::Request& req, const char* n
 std::int64_t path_id(const httplib::Request& req, int group, const char* name) {
   if (static_cast<std::size_t>(group) >= req.matches.size()) throw ApiError{400, name, "is missing from the path"};
   const std::string v = req.matches[group];
-  std::int64_t x = 0;
-  const auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
-  if (ec != std::errc() || p != v.data() + v.size() || x < 0)
-    throw ApiError{400, name, fmt::format("'{}' is not an id", v)};
-  return x;
+  const auto x = whole_int(v);
+  if (!x || *x < 0) throw ApiError{400, name, fmt::format("'{}' is not an id", v)};
+  return *x;
 }
 
 }  // namespace xinzhi::serve
