@@ -106,6 +106,10 @@ void run_schedule(const ScheduleOptions& o) {
                              r.seconds_to_best, r.iterations, o.seed, o.threads, o.threads == 1 ? "" : "s");
     auto report = opt::validate(inst, schedule);
     if (!report.ok()) throw InternalError("the solver produced an invalid schedule:\n" + report.summary());
+    if (!o.db.empty()) {  // the plan of a warehouse's orders goes back into it (the server shows it)
+      store::Warehouse wh(o.db, false);
+      opt::store_plan(wh, inst, schedule, nullptr, objective);
+    }
     std::cout << "  validator: ok\n";
   }
 

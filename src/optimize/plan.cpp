@@ -10,6 +10,7 @@
 #include "core/error.hpp"
 #include "optimize/gantt.hpp"
 #include "optimize/validate.hpp"
+#include "store/serving_tables.hpp"
 
 namespace xinzhi::optimize {
 
@@ -119,7 +120,31 @@ PlanResult plan_orders(store::Warehouse& warehouse, const PlanOptions& options) 
   Instance inst = warehouse_instance(warehouse, options, &by_kind);
   PlanResult r = plan_instance(std::move(inst), options);
   r.downtime_by_kind = std::move(by_kind);
+  // The plan goes into the warehouse, where the server and other tools find it.
+  store_plan(warehouse, r.instance, r.schedule, &r.fifo, options.search.objective);
   return r;
+}
+
+std::int64_t store_plan(store::Warehouse& warehouse, const Instance& inst, const Schedule& plan, const Schedule* fifo,
+                        Objective objective) {
+  const auto ms = [&](Time t) {
+    return inst.origin_ms + static_cast<std::int64_t>(std::llround(static_cast<double>(t) * inst.minutes_per_unit * 60000.0));
+  };
+  store::StoredSchedule st;
+  st.origin_ms = inst.origin_ms;
+  st.objective = objective == Objective::makespan ? "makespan" : "weighted_tardiness";
+  st.makespan_ms = ms(plan.makespan) - inst.origin_ms;
+  st.weighted_tardiness = plan.weighted_tardiness;
+  if (fifo) {
+    st.fifo_makespan_ms = ms(fifo->makespan) - inst.origin_ms;
+    st.fifo_weighted_tardiness = fifo->weighted_tardiness;
+  }
+  for (const auto& o : plan.ops) {
+    const Job& job = inst.jobs[static_cast<std::size_t>(o.job)];
+    st.ops.push_back({job.name, inst.machines[static_cast<std::size_t>(o.machine)], o.op, ms(o.start), ms(o.end),
+                      job.due == kForever ? std::nullopt : std::optional<TimestampMs>(ms(job.due)), job.weight});
+  }
+  return store::write_schedule(warehouse.db(), st, now_ms());
 }
 
 }  // namespace xinzhi::optimize

@@ -49,6 +49,10 @@ Instance warehouse_instance(store::Warehouse& warehouse, const PlanOptions& opti
                             std::map<std::string, std::size_t>* by_kind = nullptr);
 // That instance planned (plan_instance).
 PlanResult plan_orders(store::Warehouse& warehouse, const PlanOptions& options);
+// Stores a plan of a warehouse instance (times from its origin) in the warehouse's schedules
+// tables, with FIFO's figures when given; plan_orders does it for its plan. Returns its id.
+std::int64_t store_plan(store::Warehouse& warehouse, const Instance& instance, const Schedule& plan, const Schedule* fifo,
+                        Objective objective);
 // The same for an instance already built (benchmarks, tests, the CLI).
 PlanResult plan_instance(Instance instance, const PlanOptions& options);
 

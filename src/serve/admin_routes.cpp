@@ -26,6 +26,14 @@ std::vector<Route> run_routes() {
                  if (!run) throw ApiError{404, "id", "no run has id " + std::to_string(id)};
                  reply_json(res, *run);
                }});
+  r.push_back({"GET", "/api/v1/schedules/latest", Role::viewer,
+               "The latest plan made from the warehouse's orders: makespan and weighted tardiness against FIFO's, and "
+               "every operation (order, step, machine, start, end, due) for a Gantt chart", {},
+               [](ApiContext& c, const httplib::Request&, httplib::Response& res, const Caller&) {
+                 const auto s = store::latest_schedule_json(c.reader());
+                 if (!s) throw ApiError{404, "", "no plan in the warehouse yet (xinzhi schedule --db, or a pipeline's schedule stage)"};
+                 reply_json(res, *s);
+               }});
   r.push_back({"GET", "/api/v1/pipelines", Role::viewer, "The pipelines this server may run (xinzhi serve --pipeline FILE)", {},
                [](ApiContext& c, const httplib::Request&, httplib::Response& res, const Caller&) {
                  reply_json(res, {{"pipelines", c.jobs().pipelines()}});

@@ -292,6 +292,32 @@ const std::vector<std::string>& migrations() {
       ALTER TABLE alarms ADD COLUMN changed_ms INTEGER;
       ALTER TABLE alarms ADD COLUMN changed_by TEXT;
       )SQL",
+      // 8: plans in the warehouse, so that the server (and any tool) can show the Gantt of the
+      // latest one without the run folder that made it.
+      R"SQL(
+      CREATE TABLE schedules (
+        id          INTEGER PRIMARY KEY,
+        created_ms  INTEGER NOT NULL,
+        origin_ms   INTEGER NOT NULL,        -- wall-clock time of the plan's t = 0
+        objective   TEXT NOT NULL,
+        makespan_ms INTEGER NOT NULL,
+        weighted_tardiness REAL NOT NULL,    -- minutes x weight
+        fifo_makespan_ms INTEGER,
+        fifo_weighted_tardiness REAL
+      );
+      -- Each planned operation: the order, its step, the machine, when, and the order's due time.
+      CREATE TABLE schedule_ops (
+        schedule_id INTEGER NOT NULL REFERENCES schedules(id),
+        order_id    TEXT NOT NULL,
+        step        INTEGER NOT NULL,
+        machine     TEXT NOT NULL,
+        start_ms    INTEGER NOT NULL,
+        end_ms      INTEGER NOT NULL,
+        due_ms      INTEGER,                 -- NULL: no due date
+        weight      REAL NOT NULL DEFAULT 1
+      );
+      CREATE INDEX schedule_ops_schedule ON schedule_ops(schedule_id, machine, start_ms);
+      )SQL",
   };
   return kMigrations;
 }
@@ -323,6 +349,8 @@ const std::vector<TableInfo>& tables() {
       {"alarms", "anomaly detectors' alarms: score over the rule's threshold, and their state", {"ts", "changed_ms"}},
       {"api_tokens", "the server's API tokens: name, role, salted hash (never the secret)", {"created_ms", "revoked_ms", "last_used_ms"}},
       {"audit", "every write through the server and every refused request", {"ts"}},
+      {"schedules", "plans made from the warehouse's orders: objective, makespan, weighted tardiness, FIFO's", {"created_ms", "origin_ms"}},
+      {"schedule_ops", "each planned operation: order, step, machine, start, end, the order's due time", {"start_ms", "end_ms", "due_ms"}},
       {"http_requests", "HTTP writes committed, by Idempotency-Key (a retry gets the first answer)", {"created_ms"}},
   };
   return kTables;

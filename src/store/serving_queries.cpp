@@ -148,6 +148,19 @@ nlohmann::json alarms_between_json(Database& db, std::int64_t after, std::int64_
   return rows_json(q);
 }
 
+std::optional<nlohmann::json> latest_schedule_json(Database& db) {
+  Statement h(db, "SELECT id, created_ms, origin_ms, objective, makespan_ms, weighted_tardiness, fifo_makespan_ms, "
+                  "fifo_weighted_tardiness FROM schedules ORDER BY id DESC LIMIT 1");
+  nlohmann::json head = rows_json(h);
+  if (head.empty()) return std::nullopt;
+  nlohmann::json s = head[0];
+  Statement ops(db, "SELECT order_id, step, machine, start_ms, end_ms, due_ms, weight FROM schedule_ops "
+                    "WHERE schedule_id = ? ORDER BY machine, start_ms");
+  ops.bind(1, s["id"].get<std::int64_t>());
+  s["ops"] = rows_json(ops);
+  return s;
+}
+
 nlohmann::json runs_json(Database& db, int limit) {
   Statement q(db, "SELECT id, name, folder, started_ms, finished_ms, status FROM runs ORDER BY id DESC LIMIT ?");
   q.bind(1, limit);

@@ -76,6 +76,8 @@ nlohmann::json alarms_json(Database& db, const std::string& state, const std::st
 // Alarms with an id in (after, to], oldest first.
 nlohmann::json alarms_between_json(Database& db, std::int64_t after, std::int64_t to);
 nlohmann::json runs_json(Database& db, int limit);
+// The latest plan (or nullopt): its figures and operations, ordered by machine and start.
+std::optional<nlohmann::json> latest_schedule_json(Database& db);
 std::optional<nlohmann::json> run_json(Database& db, std::int64_t id);
 nlohmann::json downtime_json(Database& db, TimestampMs from, TimestampMs to);
 

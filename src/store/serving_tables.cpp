@@ -89,6 +89,27 @@ void record_http_request(Database& db, const std::string& token, const std::stri
   q.run();
 }
 
+std::int64_t write_schedule(Database& db, const StoredSchedule& s, TimestampMs now) {
+  Transaction tx(db);
+  Statement head(db, "INSERT INTO schedules(created_ms, origin_ms, objective, makespan_ms, weighted_tardiness, "
+                     "fifo_makespan_ms, fifo_weighted_tardiness) VALUES (?, ?, ?, ?, ?, ?, ?)");
+  head.bind(1, now).bind(2, s.origin_ms).bind(3, s.objective).bind(4, s.makespan_ms).bind(5, s.weighted_tardiness);
+  if (s.fifo_makespan_ms) head.bind(6, *s.fifo_makespan_ms); else head.bind_null(6);
+  if (s.fifo_weighted_tardiness) head.bind(7, *s.fifo_weighted_tardiness); else head.bind_null(7);
+  head.run();
+  const std::int64_t id = db.last_insert_rowid();
+  Statement op(db, "INSERT INTO schedule_ops(schedule_id, order_id, step, machine, start_ms, end_ms, due_ms, weight) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  for (const auto& o : s.ops) {
+    op.bind(1, id).bind(2, o.order_id).bind(3, o.step).bind(4, o.machine).bind(5, o.start_ms).bind(6, o.end_ms);
+    if (o.due_ms) op.bind(7, *o.due_ms); else op.bind_null(7);
+    op.bind(8, o.weight);
+    op.run();
+  }
+  tx.commit();
+  return id;
+}
+
 void append_alarms(Database& db, const std::vector<Alarm>& alarms) {
   Statement q(db, "INSERT OR IGNORE INTO alarms(machine, sensor, ts, score, rule, state) VALUES (?, ?, ?, ?, ?, ?)");
   for (const auto& a : alarms) {

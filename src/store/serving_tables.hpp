@@ -50,6 +50,26 @@ std::optional<StoredResponse> find_http_request(Database& db, const std::string&
 void record_http_request(Database& db, const std::string& token, const std::string& key, const StoredResponse& r,
                          TimestampMs now);
 
+// A plan as the warehouse keeps it (schedules, schedule_ops).
+struct StoredSchedule {
+  TimestampMs origin_ms = 0;
+  std::string objective;
+  std::int64_t makespan_ms = 0;
+  double weighted_tardiness = 0;
+  std::optional<std::int64_t> fifo_makespan_ms;
+  std::optional<double> fifo_weighted_tardiness;
+  struct Op {
+    std::string order_id, machine;
+    int step = 0;
+    TimestampMs start_ms = 0, end_ms = 0;
+    std::optional<TimestampMs> due_ms;
+    double weight = 1;
+  };
+  std::vector<Op> ops;
+};
+// Stores a plan (one transaction); returns its id.
+std::int64_t write_schedule(Database& db, const StoredSchedule& s, TimestampMs now);
+
 // Adds alarms (one already there, same machine, sensor, time and rule, is left as it is).
 void append_alarms(Database& db, const std::vector<Alarm>& alarms);
 // Clears a series' open alarms of a rule (its condition ended); returns how many.

@@ -14,6 +14,7 @@
 #include "serve/tokens.hpp"
 #include "store/predictions_table.hpp"
 #include "store/readings_table.hpp"
+#include "store/serving_tables.hpp"
 #include "store/warehouse.hpp"
 #include "support/test_support.hpp"
 
@@ -64,6 +65,17 @@ TEST(DashboardBrowser, ShowsThePlantAndAMachinesChartsFromTheApi) {
                  "('MILL-2', 'vibration', 'mm/s', 2000)");
     store::replace_alarms(wh.db(), "machine>0.9", {{"PRESS-7", "", kT0 + 600 * 60'000LL, 0.97, "machine>0.9", "open"}});
     token = serve::create_token(wh.db(), "browser", serve::Role::viewer).secret;
+    // A plan: one order on time, one late, and worse than FIFO on tardiness.
+    store::StoredSchedule plan;
+    plan.origin_ms = kT0;
+    plan.objective = "weighted_tardiness";
+    plan.makespan_ms = 7'200'000;
+    plan.weighted_tardiness = 30;
+    plan.fifo_makespan_ms = 7'800'000;
+    plan.fifo_weighted_tardiness = 10;
+    plan.ops = {{"ORD-1", "PRESS-7", 0, kT0, kT0 + 3'600'000, kT0 + 4'000'000, 1},
+                {"ORD-2", "MILL-2", 0, kT0 + 1'800'000, kT0 + 7'200'000, kT0 + 5'400'000, 1}};
+    store::write_schedule(wh.db(), plan, now_ms());
   }
   serve::ServeOptions o;
   o.db = db;
@@ -90,6 +102,12 @@ TEST(DashboardBrowser, ShowsThePlantAndAMachinesChartsFromTheApi) {
   EXPECT_NE(machine.find("PRESS-7 · press"), std::string::npos);
   // ECharts drew the series into a canvas inside the sensor's chart.
   EXPECT_TRUE(std::regex_search(machine, std::regex(R"(data-sensor="vibration"[^>]*>.*<canvas)"))) << machine.substr(0, 3000);
+
+  const std::string gantt = browse(base + "#schedule", (shots / "dashboard-schedule.png").string(), dir);
+  EXPECT_NE(gantt.find("data-ready=\"1\""), std::string::npos);
+  EXPECT_NE(gantt.find("weighted tardiness 30 (FIFO 10)"), std::string::npos) << gantt.substr(0, 3000);
+  EXPECT_NE(gantt.find("the plan is worse than FIFO on weighted tardiness"), std::string::npos);
+  EXPECT_TRUE(std::regex_search(gantt, std::regex(R"(id="gantt"[^>]*>.*<canvas)")));
 
   // Without a token (a fresh browser profile: no cookie) the page is refused and shows no data.
   TempDir fresh;

@@ -7,11 +7,15 @@
           sensor: "Sensor", score: "Score", rule: "Rule", state: "State", open: "open alarms", last: "last reading",
           "quality-help": "Completeness of each series after cleaning (share of expected readings present).",
           loading: "Loading…", noalarms: "No alarms.", completeness: "completeness", avg: "mean", range: "min–max",
-          alarm: "alarm", downtime: "downtime", type: "type", gateway: "gateway" },
+          alarm: "alarm", downtime: "downtime", type: "type", gateway: "gateway", schedule: "Schedule",
+          ontime: "on time", late: "late", noplan: "No plan in the warehouse yet.", worse: "Warning: the plan is worse than FIFO on",
+          makespan: "makespan", tardiness: "weighted tardiness", planned: "planned maintenance", predicted: "predicted maintenance" },
     zh: { title: "工厂", overview: "总览", alarms: "报警", quality: "数据质量", time: "时间", machine: "设备", sensor: "传感器",
           score: "分数", rule: "规则", state: "状态", open: "未处理报警", last: "最新读数",
           "quality-help": "清洗后各序列的完整性（应有读数中实际存在的比例）。", loading: "加载中…", noalarms: "无报警。",
-          completeness: "完整性", avg: "均值", range: "最小–最大", alarm: "报警", downtime: "停机", type: "类型", gateway: "网关" },
+          completeness: "完整性", avg: "均值", range: "最小–最大", alarm: "报警", downtime: "停机", type: "类型", gateway: "网关",
+          schedule: "排产", ontime: "按时", late: "延期", noplan: "仓库中还没有排产计划。", worse: "警告：该计划比先进先出（FIFO）差：",
+          makespan: "完工时间", tardiness: "加权延误", planned: "计划维护", predicted: "预测性维护" },
   };
   let lang = localStorage.getItem("xinzhi-lang") || "en";
   const t = (k) => (T[lang] && T[lang][k]) || T.en[k] || k;
@@ -167,6 +171,59 @@
     es.addEventListener("alarms", () => { if (!$("#overview").hidden) overview(); if (!$("#alarms").hidden) alarmView(); });
   }
 
+  // The latest plan as a Gantt chart: a row per machine in clock time, late operations red,
+  // downtime windows grey; both objectives against FIFO, with a warning where the plan is worse.
+  async function scheduleView() {
+    const r = await fetch("/api/v1/schedules/latest", { credentials: "same-origin" });
+    if (r.status === 404) { $("#schedule-summary").textContent = t("noplan"); return; }
+    const s = await r.json();
+    const hours = (ms) => (ms / 3.6e6).toFixed(1) + " h";
+    const worse = [];
+    if (s.fifo_makespan_ms != null && s.makespan_ms > s.fifo_makespan_ms) worse.push(t("makespan"));
+    if (s.fifo_weighted_tardiness != null && s.weighted_tardiness > s.fifo_weighted_tardiness) worse.push(t("tardiness"));
+    const fifo = (v, f) => (v == null ? "" : ` (FIFO ${f(v)})`);
+    $("#schedule-summary").textContent =
+      `${t("makespan")} ${hours(s.makespan_ms)}${fifo(s.fifo_makespan_ms, hours)}, ` +
+      `${t("tardiness")} ${Math.round(s.weighted_tardiness)}${fifo(s.fifo_weighted_tardiness, Math.round)}` +
+      (worse.length ? ` — ${t("worse")} ${worse.join(", ")}` : "");
+    const machines = [...new Set(s.ops.map((o) => o.machine))].sort();
+    const end = Math.max(...s.ops.map((o) => o.end_ms));
+    const { windows } = await api(`downtime?from=${s.origin_ms}&to=${end}`);
+    const div = $("#gantt");
+    div.style.height = Math.max(300, 28 * machines.length + 90) + "px";
+    const chart = echarts.getInstanceByDom(div) || echarts.init(div);
+    if (!charts.includes(chart)) charts.push(chart);
+    const bar = (api2, color) => (params, a) => {
+      const y = a.coord([0, a.value(0)])[1], x0 = a.coord([a.value(1), 0])[0], x1 = a.coord([a.value(2), 0])[0];
+      const h = a.size([0, 1])[1] * 0.7;
+      return { type: "rect", shape: { x: x0, y: y - h / 2, width: Math.max(1, x1 - x0), height: h },
+               style: { fill: color(params, a), stroke: "#fff", lineWidth: 0.5 } };
+    };
+    const ops = s.ops.map((o) => ({ value: [machines.indexOf(o.machine), o.start_ms, o.end_ms, o.order_id, o.step, o.due_ms],
+                                    late: o.due_ms != null && o.end_ms > o.due_ms }));
+    chart.setOption({
+      animation: false,
+      tooltip: { formatter: (p) => p.seriesIndex === 2 ? `${p.data.value[3]}: ${p.data.value[4]}` :
+        `${p.data.value[3]} · ${p.data.value[4] + 1}<br>${fmtTime(p.data.value[1])} – ${fmtTime(p.data.value[2])}` +
+        (p.data.value[5] ? `<br>due ${fmtTime(p.data.value[5])}` : "") },
+      legend: { data: [t("ontime"), t("late"), t("downtime")], top: 0 },
+      grid: { left: 70, right: 30, top: 30, bottom: 60 },
+      xAxis: { type: "time", min: s.origin_ms, max: end },
+      yAxis: { type: "category", data: machines, inverse: true },
+      dataZoom: [{ type: "inside", filterMode: "weakFilter" }, { type: "slider", height: 18, bottom: 10, filterMode: "weakFilter" }],
+      series: [
+        { name: t("ontime"), type: "custom", renderItem: bar(null, () => "#3b82f6"), encode: { x: [1, 2], y: 0 },
+          data: ops.filter((o) => !o.late) },
+        { name: t("late"), type: "custom", renderItem: bar(null, () => "#ef4444"), encode: { x: [1, 2], y: 0 },
+          data: ops.filter((o) => o.late) },
+        { name: t("downtime"), type: "custom", renderItem: bar(null, () => "rgba(107,114,128,.55)"), encode: { x: [1, 2], y: 0 },
+          data: windows.filter((w) => machines.includes(w.machine))
+                       .map((w) => ({ value: [machines.indexOf(w.machine), Math.max(w.start_ms, s.origin_ms), Math.min(w.end_ms || end, end), w.kind, t(w.kind) ] })) },
+      ],
+      color: ["#3b82f6", "#ef4444", "#6b7280"],
+    });
+  }
+
   async function start() {
     // The token came in the URL once; the server keeps it in a cookie, so it leaves the address bar.
     // live=0: no live updates (a page that must settle, such as a screenshot).
@@ -178,6 +235,7 @@
       try {
         if (b.dataset.view === "alarms") await alarmView();
         if (b.dataset.view === "quality") await qualityView();
+        if (b.dataset.view === "schedule") await scheduleView();
         if (b.dataset.view === "overview") await overview();
       } catch (e) { status(e.message, true); }
     }));
@@ -193,6 +251,7 @@
         const m = machines.find((x) => x.machine === hash.slice(8));
         if (m) await drill(m);
       } else if (hash === "quality") { show("quality"); await qualityView(); }
+      else if (hash === "schedule") { show("schedule"); await scheduleView(); }
       else if (hash === "alarms") { show("alarms"); await alarmView(); }
       else show("overview");
       document.body.dataset.ready = "1";
