@@ -42,11 +42,17 @@ Jobs::Jobs(const std::vector<std::string>& pipelines, std::string work_dir, int 
 }
 
 Jobs::~Jobs() {
-  std::lock_guard<std::mutex> lock(mutex_);
-  for (auto& [id, j] : jobs_) {
-    if (!j->done && j->pid > 0) ::kill(j->pid, SIGTERM);  // the run stops; its report says how far it came
-    if (j->reaper.joinable()) j->reaper.join();
+  std::vector<std::shared_ptr<Job>> all;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (auto& [id, j] : jobs_) {
+      if (!j->done && j->pid > 0) ::kill(j->pid, SIGTERM);  // the run stops; its report says how far it came
+      all.push_back(j);
+    }
   }
+  // Joined without the lock: a reaper takes it to record its job's end.
+  for (auto& j : all)
+    if (j->reaper.joinable()) j->reaper.join();
 }
 
 nlohmann::json Jobs::pipelines() const {

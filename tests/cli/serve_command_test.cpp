@@ -252,4 +252,11 @@ TEST(ServeCli, OperatorsStartPipelineRunsAsJobsAndPollThem) {
   EXPECT_EQ(bad["exit_code"], 2);
   EXPECT_NE(bad["output_tail"].dump().find("dayz"), std::string::npos) << bad.dump(2);
   EXPECT_EQ(nlohmann::json::parse(c.Get("/api/v1/jobs", hv)->body)["jobs"].size(), 2u);
+  // Stopped with a job running, the server ends the job and itself.
+  ASSERT_EQ(c.Post("/api/v1/jobs", ho, R"({"pipeline": "tiny"})", "application/json")->status, 202);
+  ::kill(s.pid, SIGTERM);
+  const auto t0 = std::chrono::steady_clock::now();
+  const int status = s.wait_exit();
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << read_text(dir / "serve.log");
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 10.0);
 }
