@@ -145,15 +145,18 @@ struct Server::Impl {
   httplib::Server::HandlerResponse authenticate(const httplib::Request& req, httplib::Response& res) {
     t_caller.reset();
     // A header for programs; for the browser, the dashboard's URL carries the token once
-    // (?token=, answered with a cookie) and the cookie after that, for reading only: a write
-    // needs the header, which another site's page cannot make the browser send (no CSRF).
+    // (?token=, answered with a cookie) and the cookie after that.
     std::string token = bearer(req);
     bool from_url = false;
     if (token.empty() && is_dashboard(req.path) && req.has_param("token")) {
       token = req.get_param_value("token");
       from_url = true;
     }
-    if (token.empty() && (req.method == "GET" || req.method == "HEAD")) token = cookie_token(req);
+    // Other methods take the cookie only with the header X-Xinzhi-Request, which a page of
+    // another site cannot send (a form cannot set it; a script would need CORS, which is not
+    // granted): the dashboard's own buttons work, a forged request does not.
+    if (token.empty() && (req.method == "GET" || req.method == "HEAD" || req.has_header("X-Xinzhi-Request")))
+      token = cookie_token(req);
     if (token.empty()) {
       res.set_header("WWW-Authenticate", "Bearer");
       refuse(req, res, nullptr, {401, "Authorization", "a bearer token is required (Authorization: Bearer xz_...)"});

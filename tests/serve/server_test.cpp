@@ -600,3 +600,24 @@ TEST(Serve, IngestsFromMqttInTheSameProcessAndStreamsIt) {
   ASSERT_TRUE(latest["sensors"].contains("load")) << latest.dump();
   EXPECT_DOUBLE_EQ(latest["sensors"]["load"]["value"], 7.5);
 }
+
+TEST(Serve, TheDashboardsCookieWritesOnlyWithItsOwnHeader) {
+  Plant p;
+  serve::ServeOptions o = options(p);
+  Running s(o);
+  auto c = s.client();
+  const std::string id = std::to_string(body_of(c.Get("/api/v1/alarms", auth(p.viewer)))["alarms"][0]["id"].get<int>());
+  const httplib::Headers cookie{{"Cookie", "xinzhi_token=" + p.op}};
+  EXPECT_EQ(c.Get("/api/v1/machines", cookie)->status, 200);  // reads with the cookie alone
+  // A forged cross-site POST carries the cookie but cannot add the header: refused.
+  EXPECT_EQ(c.Post(("/api/v1/alarms/" + id + "/ack").c_str(), cookie, "", "application/json")->status, 401);
+  EXPECT_EQ(body_of(c.Get("/api/v1/alarms", auth(p.viewer)))["alarms"][0]["state"], "open");
+  httplib::Headers own = cookie;
+  own.emplace("X-Xinzhi-Request", "1");
+  EXPECT_EQ(c.Post(("/api/v1/alarms/" + id + "/ack").c_str(), own, "", "application/json")->status, 200);
+  // The viewer's cookie with the header: the role still decides.
+  httplib::Headers viewer{{"Cookie", "xinzhi_token=" + p.viewer}, {"X-Xinzhi-Request", "1"}};
+  EXPECT_EQ(c.Post(("/api/v1/alarms/" + id + "/clear").c_str(), viewer, "", "application/json")->status, 403);
+  // The token in a URL is taken on the dashboard's page only, not by the API.
+  EXPECT_EQ(c.Get(("/api/v1/machines?token=" + p.viewer).c_str())->status, 401);
+}

@@ -9,13 +9,17 @@
           loading: "Loading…", noalarms: "No alarms.", completeness: "completeness", avg: "mean", range: "min–max",
           alarm: "alarm", downtime: "downtime", type: "type", gateway: "gateway", schedule: "Schedule",
           ontime: "on time", late: "late", noplan: "No plan in the warehouse yet.", worse: "Warning: the plan is worse than FIFO on",
-          makespan: "makespan", tardiness: "weighted tardiness", planned: "planned maintenance", predicted: "predicted maintenance" },
+          makespan: "makespan", tardiness: "weighted tardiness", planned: "planned maintenance", predicted: "predicted maintenance",
+          text: "Text models", "text-help": "A maintenance note in English or Chinese, labelled by the text models the server was started with.",
+          try: "Label it", nomodels: "The server was started without text models (--text-model DIR).", ack: "Acknowledge", clear: "Clear" },
     zh: { title: "工厂", overview: "总览", alarms: "报警", quality: "数据质量", time: "时间", machine: "设备", sensor: "传感器",
           score: "分数", rule: "规则", state: "状态", open: "未处理报警", last: "最新读数",
           "quality-help": "清洗后各序列的完整性（应有读数中实际存在的比例）。", loading: "加载中…", noalarms: "无报警。",
           completeness: "完整性", avg: "均值", range: "最小–最大", alarm: "报警", downtime: "停机", type: "类型", gateway: "网关",
           schedule: "排产", ontime: "按时", late: "延期", noplan: "仓库中还没有排产计划。", worse: "警告：该计划比先进先出（FIFO）差：",
-          makespan: "完工时间", tardiness: "加权延误", planned: "计划维护", predicted: "预测性维护" },
+          makespan: "完工时间", tardiness: "加权延误", planned: "计划维护", predicted: "预测性维护",
+          text: "文本模型", "text-help": "输入一条中文或英文维修记录，由服务器加载的文本模型进行标注。", try: "标注",
+          nomodels: "服务器启动时未加载文本模型（--text-model DIR）。", ack: "确认", clear: "清除" },
   };
   let lang = localStorage.getItem("xinzhi-lang") || "en";
   const t = (k) => (T[lang] && T[lang][k]) || T.en[k] || k;
@@ -24,11 +28,15 @@
   const fmtTime = (ms) => new Date(ms).toISOString().replace("T", " ").slice(0, 16) + " UTC";
   const charts = [];
 
-  async function api(path) {
-    const r = await fetch("/api/v1/" + path, { credentials: "same-origin" });
-    const body = await r.json().catch(() => ({}));
-    if (!r.ok) throw new Error((body.error && body.error.message) || ("HTTP " + r.status));
-    return body;
+  async function api(path, payload) {
+    const init = { credentials: "same-origin" };
+    if (payload !== undefined)  // the header that lets the cookie authorise a write (no CSRF)
+      Object.assign(init, { method: "POST", body: JSON.stringify(payload),
+                            headers: { "Content-Type": "application/json", "X-Xinzhi-Request": "1" } });
+    const r = await fetch("/api/v1/" + path, init);
+    const answer = await r.json().catch(() => ({}));
+    if (!r.ok) throw new Error((answer.error && answer.error.message) || ("HTTP " + r.status));
+    return answer;
   }
 
   function translate() {
@@ -129,6 +137,20 @@
         if (cls) td.className = cls;
         tr.appendChild(td);
       }
+      const act = document.createElement("td");
+      for (const [verb, label] of [["ack", t("ack")], ["clear", t("clear")]]) {
+        if ((verb === "ack" && a.state !== "open") || a.state === "cleared") continue;
+        const b = document.createElement("button");
+        b.textContent = label;
+        b.dataset.alarm = a.id;
+        b.dataset.verb = verb;
+        b.addEventListener("click", async () => {
+          try { await api(`alarms/${a.id}/${verb}`, {}); await alarmView(); status(""); }
+          catch (e) { status(e.message, true); }  // a viewer's token: 403 with the role it takes
+        });
+        act.appendChild(b);
+      }
+      tr.appendChild(act);
       body.appendChild(tr);
     }
   }
@@ -224,6 +246,19 @@
     });
   }
 
+  async function textView() {
+    const { models } = await api("text/models");
+    const sel = $("#text-model");
+    sel.innerHTML = "";
+    for (const m of models) {
+      const o = document.createElement("option");
+      o.value = m.name;
+      o.textContent = `${m.name} (${m.task})`;
+      sel.appendChild(o);
+    }
+    if (!models.length) $("#text-output").textContent = t("nomodels");
+  }
+
   async function start() {
     // The token came in the URL once; the server keeps it in a cookie, so it leaves the address bar.
     // live=0: no live updates (a page that must settle, such as a screenshot).
@@ -236,10 +271,17 @@
         if (b.dataset.view === "alarms") await alarmView();
         if (b.dataset.view === "quality") await qualityView();
         if (b.dataset.view === "schedule") await scheduleView();
+        if (b.dataset.view === "text") await textView();
         if (b.dataset.view === "overview") await overview();
       } catch (e) { status(e.message, true); }
     }));
     $("#back").addEventListener("click", () => show("overview"));
+    $("#text-go").addEventListener("click", async () => {
+      try {
+        const r = await api("text/predict?top=3", { model: $("#text-model").value, text: $("#text-input").value });
+        $("#text-output").textContent = JSON.stringify(r.predictions[0], null, 2);
+      } catch (e) { $("#text-output").textContent = e.message; }
+    });
     $("#lang").addEventListener("click", () => { lang = lang === "zh" ? "en" : "zh"; localStorage.setItem("xinzhi-lang", lang); translate(); overview(); });
     window.addEventListener("resize", () => charts.forEach((c) => c.resize()));
     status(t("loading"));
