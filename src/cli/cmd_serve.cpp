@@ -12,7 +12,9 @@
 #include "cli/commands.hpp"
 #include "core/error.hpp"
 #include "core/time.hpp"
+#include "core/fs.hpp"
 #include "serve/server.hpp"
+#include "serve/snapshot.hpp"
 #include "serve/tokens.hpp"
 #include "store/serving_tables.hpp"
 #include "store/warehouse.hpp"
@@ -46,10 +48,18 @@ void parse_listen(const std::string& s, serve::ServeOptions& o) {
 
 struct ServeCli {
   serve::ServeOptions o;
+  std::string snapshot;
   std::string listen = "127.0.0.1:8080";
 };
 
 void run_serve(ServeCli& c) {
+  if (!c.snapshot.empty()) {  // the dashboard in one file, no server
+    const std::string web = c.o.web_dir.empty() ? serve::installed_dashboard_dir() : c.o.web_dir;
+    if (web.empty()) throw InputError("--web", "no dashboard was built next to the binary; give its folder");
+    write_file_atomic(c.snapshot, serve::dashboard_snapshot(c.o.db, web));
+    std::cout << "serve: wrote the dashboard of " << c.o.db << " to " << c.snapshot << " (open it in a browser)\n";
+    return;
+  }
   parse_listen(c.listen, c.o);
   {
     store::Warehouse wh(c.o.db, false);  // exists, migrated to the current schema
@@ -125,6 +135,7 @@ void add_serve_command(CLI::App& app) {
   s->add_option("--alarms", c->o.alarm_rules,
                 "Alarm rules (YAML: above, below, rate_per_min, or minutes without data; see src/serve/alarm_rules.hpp)")
       ->check(CLI::ExistingFile);
+  s->add_option("--snapshot", c->snapshot, "Write the dashboard of the warehouse as one self-contained HTML file and exit");
   s->add_option("--web", c->o.web_dir, "The dashboard's folder (default: dashboard/ next to the binary; none: no dashboard)");
   s->add_option("--threads", c->o.threads, "Connections served at once (one thread each)")
       ->check(CLI::Range(2, 4096))

@@ -41,6 +41,11 @@ std::string render_report(const RunRecord& run) {
     rows.push_back({s.name, s.status, fmt::format("{:.2f}", s.seconds), s.error.empty() ? s.summary : s.error});
     bars.push_back({s.name, s.seconds});
   }
+  if (!run.dashboard.empty())
+    out += fmt::format("<p class=note>The plant as the live dashboard shows it (machines, zoomable sensor charts with "
+                       "alarms and downtime, the data-quality heatmap, the schedule's Gantt against FIFO): "
+                       "<a href=\"{0}\">{0}</a>, one file beside this report, drawn by the dashboard's own code.</p>\n",
+                       html::escape(run.dashboard));
   out += "<section id=overview><h2>Overview</h2>";
   out += html::table({"stage", "status", "#seconds", "summary"}, rows);
   out += html::bar_chart("Stage timings", bars, "s");

@@ -14,6 +14,7 @@ struct StageRecord {
 
 struct RunRecord {
   std::string pipeline, run_dir, started, finished, status;
+  std::string dashboard;  // the run's dashboard file beside the report ("" when none was written)
   double seconds = 0;
   std::vector<StageRecord> stages;
 };

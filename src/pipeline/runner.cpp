@@ -13,6 +13,7 @@
 #include "core/time.hpp"
 #include "pipeline/pipeline_spec.hpp"
 #include "pipeline/report.hpp"
+#include "serve/snapshot.hpp"
 
 namespace xinzhi::pipeline {
 
@@ -109,6 +110,19 @@ RunResult run_pipeline(const std::string& pipeline_file, const RunOptions& optio
   metrics["seconds"] = record.seconds;
   metrics["status"] = record.status;
   write_file_atomic(result.metrics.string(), metrics.dump(2) + "\n");
+  // The run's warehouse as the dashboard shows it, in one file beside the report (the same views
+  // as `xinzhi serve`, drawn by the same code).
+  const std::string web = serve::installed_dashboard_dir();
+  if (web.empty()) {
+    spdlog::warn("run: no dashboard was built next to the binary: dashboard.html is not written");
+  } else {
+    try {
+      write_file_atomic((result.run_dir / "dashboard.html").string(), serve::dashboard_snapshot(wh_path.string(), web));
+      record.dashboard = "dashboard.html";
+    } catch (const std::exception& e) {
+      spdlog::warn("run: dashboard.html could not be written: {}", e.what());
+    }
+  }
   write_file_atomic(result.report.string(), render_report(record));
   warehouse.end_run(run_id, record.status, metrics.dump());
   spdlog::info("run {}: {} in {:.1f} s; report {}", spec.name, record.status, record.seconds, result.report.string());

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "serve/server.hpp"
+#include "serve/snapshot.hpp"
 #include "serve/tokens.hpp"
 #include "store/predictions_table.hpp"
 #include "store/readings_table.hpp"
@@ -118,4 +119,14 @@ TEST(DashboardBrowser, ShowsThePlantAndAMachinesChartsFromTheApi) {
   EXPECT_TRUE(fs::file_size(shots / "dashboard-overview.png") > 10000);
   stop = true;
   t.join();
+
+  // The same views without a server: one file with the data inlined (a run's dashboard.html).
+  const std::string file = dir / "dashboard.html";
+  write_text(file, serve::dashboard_snapshot(db, web.string()));
+  const std::string snap = browse("file://" + file + "#schedule", (shots / "dashboard-snapshot.png").string(), dir);
+  EXPECT_NE(snap.find("data-ready=\"1\""), std::string::npos) << snap.substr(0, 2000);
+  EXPECT_NE(snap.find("data-machine=\"PRESS-7\""), std::string::npos);
+  EXPECT_NE(snap.find("weighted tardiness 30 (FIFO 10)"), std::string::npos);
+  EXPECT_EQ(snap.find(token), std::string::npos) << "the snapshot holds the token";
+  EXPECT_EQ(snap.find(">Acknowledge<"), std::string::npos) << "a snapshot offers writes";
 }

@@ -28,14 +28,28 @@
   const fmtTime = (ms) => new Date(ms).toISOString().replace("T", " ").slice(0, 16) + " UTC";
   const charts = [];
 
+  // A snapshot (a run's dashboard.html, written without a server) answers from the data it holds,
+  // keyed by endpoint, machine and sensor; it holds every series over its whole range.
+  const SNAP = window.XINZHI_SNAPSHOT;
+  const snapKey = (path) => {
+    const [ep, q] = path.split("?");
+    const p = new URLSearchParams(q || "");
+    return [ep, p.get("machine") || "", p.get("sensor") || ""].join("|");
+  };
+
   async function api(path, payload) {
+    if (SNAP) {
+      const hit = SNAP[snapKey(path)];
+      if (payload !== undefined || hit === undefined) throw Object.assign(new Error("not in this snapshot"), { status: 404 });
+      return hit;
+    }
     const init = { credentials: "same-origin" };
     if (payload !== undefined)  // the header that lets the cookie authorise a write (no CSRF)
       Object.assign(init, { method: "POST", body: JSON.stringify(payload),
                             headers: { "Content-Type": "application/json", "X-Xinzhi-Request": "1" } });
     const r = await fetch("/api/v1/" + path, init);
     const answer = await r.json().catch(() => ({}));
-    if (!r.ok) throw new Error((answer.error && answer.error.message) || ("HTTP " + r.status));
+    if (!r.ok) throw Object.assign(new Error((answer.error && answer.error.message) || ("HTTP " + r.status)), { status: r.status });
     return answer;
   }
 
@@ -138,6 +152,7 @@
         tr.appendChild(td);
       }
       const act = document.createElement("td");
+      if (SNAP) { tr.appendChild(act); body.appendChild(tr); continue; }
       for (const [verb, label] of [["ack", t("ack")], ["clear", t("clear")]]) {
         if ((verb === "ack" && a.state !== "open") || a.state === "cleared") continue;
         const b = document.createElement("button");
@@ -196,9 +211,9 @@
   // The latest plan as a Gantt chart: a row per machine in clock time, late operations red,
   // downtime windows grey; both objectives against FIFO, with a warning where the plan is worse.
   async function scheduleView() {
-    const r = await fetch("/api/v1/schedules/latest", { credentials: "same-origin" });
-    if (r.status === 404) { $("#schedule-summary").textContent = t("noplan"); return; }
-    const s = await r.json();
+    let s;
+    try { s = await api("schedules/latest"); }
+    catch (e) { if (e.status === 404) { $("#schedule-summary").textContent = t("noplan"); return; } throw e; }
     const hours = (ms) => (ms / 3.6e6).toFixed(1) + " h";
     const worse = [];
     if (s.fifo_makespan_ms != null && s.makespan_ms > s.fifo_makespan_ms) worse.push(t("makespan"));
@@ -262,7 +277,11 @@
   async function start() {
     // The token came in the URL once; the server keeps it in a cookie, so it leaves the address bar.
     // live=0: no live updates (a page that must settle, such as a screenshot).
-    const following = new URLSearchParams(location.search).get("live") !== "0";
+    const following = !SNAP && new URLSearchParams(location.search).get("live") !== "0";
+    if (SNAP) {  // no server behind it: nothing to write or to ask the text models
+      document.querySelector('nav button[data-view="text"]').hidden = true;
+      document.body.classList.add("snapshot");
+    }
     if (location.search.includes("token=")) history.replaceState(null, "", location.pathname + location.hash);
     translate();
     document.querySelectorAll("nav button[data-view]").forEach((b) => b.addEventListener("click", async () => {
