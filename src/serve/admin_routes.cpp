@@ -1,7 +1,10 @@
 // Pipeline runs (read), and what only an admin may do: manage tokens and read the audit trail.
+#include <filesystem>
+
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "core/fs.hpp"
 #include "serve/jobs.hpp"
 #include "serve/routes.hpp"
 #include "store/serving_queries.hpp"
@@ -25,6 +28,23 @@ std::vector<Route> run_routes() {
                  const auto run = store::run_json(c.reader(), id);
                  if (!run) throw ApiError{404, "id", "no run has id " + std::to_string(id)};
                  reply_json(res, *run);
+               }});
+  r.push_back({"GET", "/api/v1/runs/{id}/report", Role::viewer,
+               "One run's report.html (or ?file=dashboard.html, its dashboard), from the run's folder", 
+               {{"id", "path", "integer", true, "the run's id"},
+                {"file", "query", "string", false, "report.html (default) or dashboard.html"}},
+               [](ApiContext& c, const httplib::Request& req, httplib::Response& res, const Caller&) {
+                 const std::int64_t id = path_id(req, 1, "id");
+                 const std::string file = param_text(req, "file", false).empty() ? "report.html" : param_text(req, "file", false);
+                 if (file != "report.html" && file != "dashboard.html")
+                   throw ApiError{400, "file", "must be report.html or dashboard.html"};
+                 const auto run = store::run_json(c.reader(), id);
+                 if (!run) throw ApiError{404, "id", "no run has id " + std::to_string(id)};
+                 const std::filesystem::path path = std::filesystem::path(run->at("folder").get<std::string>()) / file;
+                 std::error_code ec;
+                 if (!std::filesystem::is_regular_file(path, ec))
+                   throw ApiError{404, "file", "the run's folder has no " + file + " (moved or removed?)"};
+                 res.set_content(read_file(path.string()), "text/html; charset=utf-8");
                }});
   r.push_back({"GET", "/api/v1/schedules/latest", Role::viewer,
                "The latest plan made from the warehouse's orders: makespan and weighted tardiness against FIFO's, and "

@@ -247,6 +247,18 @@ TEST(ServeCli, OperatorsStartPipelineRunsAsJobsAndPollThem) {
   EXPECT_EQ(ok["started_by"], "op");
   ASSERT_TRUE(ok["report"].is_string()) << ok.dump(2);
   EXPECT_TRUE(std::filesystem::exists(ok["report"].get<std::string>()));
+  // The run recorded itself in its own warehouse; the served warehouse's runs are its own. The
+  // report of a run the served warehouse knows is served from its folder.
+  {
+    store::Warehouse wh(db, false);
+    const std::string folder = std::filesystem::path(ok["report"].get<std::string>()).parent_path().string();
+    wh.db().exec("INSERT INTO runs(name, folder, started_ms, status) VALUES ('tiny', '" + folder + "', 0, 'ok')");
+  }
+  const auto report = c.Get("/api/v1/runs/1/report", hv);
+  ASSERT_TRUE(report);
+  EXPECT_EQ(report->status, 200);
+  EXPECT_NE(report->body.find("<html"), std::string::npos);
+  EXPECT_EQ(c.Get("/api/v1/runs/1/report?file=../../../etc/passwd", hv)->status, 400);
   const auto bad = run("broken");
   EXPECT_EQ(bad["state"], "failed");
   EXPECT_EQ(bad["exit_code"], 2);
