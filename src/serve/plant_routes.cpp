@@ -75,6 +75,22 @@ std::vector<Route> plant_routes() {
                  const auto before = param_int(req, "before", 0, std::numeric_limits<std::int64_t>::max(), false).value_or(0);
                  reply_json(res, store::quarantine_json(c.reader(), static_cast<int>(limit), before));
                }});
+  r.push_back({"GET", "/api/v1/cleaning", Role::viewer,
+               "What the cleaning did to one series (defects found: spikes, out-of-range, stuck, duplicates, "
+               "timestamps, units; values imputed), for markers on its chart",
+               {{"machine", "query", "string", true, ""}, {"sensor", "query", "string", true, ""},
+                {"limit", "query", "integer", false, "of each kind, 1 to 20000 (default 5000)"}},
+               [](ApiContext& c, const httplib::Request& req, httplib::Response& res, const Caller&) {
+                 const auto limit = param_int(req, "limit", 1, 20000, false).value_or(5000);
+                 reply_json(res, store::cleaning_json(c.reader(), param_text(req, "machine", true),
+                                                      param_text(req, "sensor", true), static_cast<int>(limit)));
+               }});
+  r.push_back({"GET", "/api/v1/breakdowns", Role::viewer,
+               "Breakdowns from the maintenance log (a fault record to the next repair record)",
+               {{"machine", "query", "string", false, "one machine only"}},
+               [](ApiContext& c, const httplib::Request& req, httplib::Response& res, const Caller&) {
+                 reply_json(res, {{"breakdowns", store::breakdowns_json(c.reader(), param_text(req, "machine", false))}});
+               }});
   r.push_back({"GET", "/api/v1/downtime", Role::viewer, "Downtime windows (planned and predicted) overlapping [from, to)",
                {{"from", "query", "string", false, "UTC milliseconds or ISO-8601"},
                 {"to", "query", "string", false, "UTC milliseconds or ISO-8601"}},

@@ -79,11 +79,13 @@ std::string dashboard_snapshot(const std::string& db, const std::string& web_dir
     const nlohmann::json sensors = get("sensors", {{"machine", id}});
     put("sensors", id, "", sensors);
     put("alarms", id, "", get("alarms", {{"machine", id}}));
+    put("breakdowns", id, "", get("breakdowns", {{"machine", id}}));
     if (!m["first_ts"].is_number() || !m["last_ts"].is_number()) continue;
     const std::string from = std::to_string(m["first_ts"].get<std::int64_t>()),
                       to = std::to_string(m["last_ts"].get<std::int64_t>() + 1);
     for (const auto& s : sensors["sensors"]) {
       const std::string sensor = s["sensor"];
+      put("cleaning", id, sensor, get("cleaning", {{"machine", id}, {"sensor", sensor}}));
       put("readings", id, sensor,
           get("readings", {{"machine", id}, {"sensor", sensor}, {"from", from}, {"to", to}, {"points", "600"}}));
     }

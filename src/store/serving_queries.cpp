@@ -5,6 +5,8 @@
 
 #include <sqlite3.h>
 
+#include "store/maintenance_log.hpp"
+
 namespace xinzhi::store {
 
 void ensure_serving_indexes(Database& db) {
@@ -159,6 +161,25 @@ std::optional<nlohmann::json> latest_schedule_json(Database& db) {
   ops.bind(1, s["id"].get<std::int64_t>());
   s["ops"] = rows_json(ops);
   return s;
+}
+
+nlohmann::json cleaning_json(Database& db, const std::string& machine, const std::string& sensor, int limit) {
+  Statement actions(db, "SELECT step, ts, old_value, new_value, dropped, reason FROM clean_actions "
+                        "WHERE machine = ? AND sensor = ? AND step NOT IN ('reorder') ORDER BY ts LIMIT ?");
+  actions.bind(1, machine).bind(2, sensor).bind(3, limit);
+  Statement imputed(db, "SELECT ts, value, method FROM clean_readings WHERE machine = ? AND sensor = ? "
+                        "AND origin = 'imputed' ORDER BY ts LIMIT ?");
+  imputed.bind(1, machine).bind(2, sensor).bind(3, limit);
+  return {{"machine", machine}, {"sensor", sensor}, {"actions", rows_json(actions)}, {"imputed", rows_json(imputed)}};
+}
+
+nlohmann::json breakdowns_json(Database& db, const std::string& machine) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& b : read_breakdowns(db))
+    if (machine.empty() || b.machine == machine)
+      out.push_back({{"machine", b.machine}, {"reported_ms", b.reported},
+                     {"repaired_ms", b.repaired ? nlohmann::json(*b.repaired) : nlohmann::json(nullptr)}, {"fault", b.fault}});
+  return out;
 }
 
 nlohmann::json runs_json(Database& db, int limit) {

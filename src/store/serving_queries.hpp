@@ -75,6 +75,11 @@ nlohmann::json predictions_json(Database& db, const std::string& machine);
 nlohmann::json alarms_json(Database& db, const std::string& state, const std::string& machine, int limit);
 // Alarms with an id in (after, to], oldest first.
 nlohmann::json alarms_between_json(Database& db, std::int64_t after, std::int64_t to);
+// What the cleaning did to one series, for markers on its chart: the actions on raw rows (step,
+// time, old and new value, dropped, reason) and the values it imputed; at most `limit` of each.
+nlohmann::json cleaning_json(Database& db, const std::string& machine, const std::string& sensor, int limit);
+// The maintenance log's breakdowns (fault record to the next repair), one machine or all.
+nlohmann::json breakdowns_json(Database& db, const std::string& machine);
 nlohmann::json runs_json(Database& db, int limit);
 // The latest plan (or nullopt): its figures and operations, ordered by machine and start.
 std::optional<nlohmann::json> latest_schedule_json(Database& db);

@@ -621,3 +621,33 @@ TEST(Serve, TheDashboardsCookieWritesOnlyWithItsOwnHeader) {
   // The token in a URL is taken on the dashboard's page only, not by the API.
   EXPECT_EQ(c.Get(("/api/v1/machines?token=" + p.viewer).c_str())->status, 401);
 }
+
+TEST(Serve, ASeriesCleaningAndTheMaintenanceLogAreThereForTheCharts) {
+  Plant p;
+  {
+    store::Warehouse wh(p.db, false);
+    wh.db().exec(fmt::format(
+        "INSERT INTO clean_actions(step, machine, sensor, raw_rowid, ts, old_value, new_value, dropped, reason) VALUES "
+        "('spike', 'M1', 'vibration', 5, {0}, 99.5, NULL, 0, 'a spike'), ('spike', 'M2', 'vibration', 6, {0}, 1, NULL, 0, 'other');"
+        "INSERT INTO clean_readings(ts, machine, sensor, value, origin, method) VALUES ({1}, 'M1', 'vibration', 3.25, 'imputed', 'imputed:linear');"
+        "INSERT INTO text_records(record_id, ts, machine, lang, split, text, label, kind) VALUES "
+        "('f1', {0}, 'M1', 'en', 'train', 'bearing noise', 'bearing_wear', 'fault'), "
+        "('r1', {1}, 'M1', 'en', 'train', 'bearing replaced', '', 'repair')",
+        kT0 + 60'000, kT0 + 7'200'000));
+  }
+  Running s(options(p));
+  auto c = s.client();
+  const auto cleaning = body_of(c.Get("/api/v1/cleaning?machine=M1&sensor=vibration", auth(p.viewer)));
+  ASSERT_EQ(cleaning["actions"].size(), 1u);
+  EXPECT_EQ(cleaning["actions"][0]["step"], "spike");
+  EXPECT_DOUBLE_EQ(cleaning["actions"][0]["old_value"], 99.5);
+  ASSERT_EQ(cleaning["imputed"].size(), 1u);
+  EXPECT_DOUBLE_EQ(cleaning["imputed"][0]["value"], 3.25);
+  EXPECT_EQ(c.Get("/api/v1/cleaning?machine=M1", auth(p.viewer))->status, 400);
+  const auto b = body_of(c.Get("/api/v1/breakdowns?machine=M1", auth(p.viewer)))["breakdowns"];
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_EQ(b[0]["fault"], "bearing_wear");
+  EXPECT_EQ(b[0]["reported_ms"], kT0 + 60'000);
+  EXPECT_EQ(b[0]["repaired_ms"], kT0 + 7'200'000);
+  EXPECT_TRUE(body_of(c.Get("/api/v1/breakdowns?machine=M2", auth(p.viewer)))["breakdowns"].empty());
+}

@@ -11,14 +11,14 @@
           ontime: "on time", late: "late", noplan: "No plan in the warehouse yet.", worse: "Warning: the plan is worse than FIFO on",
           makespan: "makespan", tardiness: "weighted tardiness", planned: "planned maintenance", predicted: "predicted maintenance",
           text: "Text models", "text-help": "A maintenance note in English or Chinese, labelled by the text models the server was started with.",
-          try: "Label it", nomodels: "The server was started without text models (--text-model DIR).", ack: "Acknowledge", clear: "Clear" },
+          defect: "defect found", imputed: "imputed", try: "Label it", nomodels: "The server was started without text models (--text-model DIR).", ack: "Acknowledge", clear: "Clear" },
     zh: { title: "工厂", overview: "总览", alarms: "报警", quality: "数据质量", time: "时间", machine: "设备", sensor: "传感器",
           score: "分数", rule: "规则", state: "状态", open: "未处理报警", last: "最新读数",
           "quality-help": "清洗后各序列的完整性（应有读数中实际存在的比例）。", loading: "加载中…", noalarms: "无报警。",
           completeness: "完整性", avg: "均值", range: "最小–最大", alarm: "报警", downtime: "停机", type: "类型", gateway: "网关",
           schedule: "排产", ontime: "按时", late: "延期", noplan: "仓库中还没有排产计划。", worse: "警告：该计划比先进先出（FIFO）差：",
           makespan: "完工时间", tardiness: "加权延误", planned: "计划维护", predicted: "预测性维护",
-          text: "文本模型", "text-help": "输入一条中文或英文维修记录，由服务器加载的文本模型进行标注。", try: "标注",
+          defect: "发现的缺陷", imputed: "插补值", text: "文本模型", "text-help": "输入一条中文或英文维修记录，由服务器加载的文本模型进行标注。", try: "标注",
           nomodels: "服务器启动时未加载文本模型（--text-model DIR）。", ack: "确认", clear: "清除" },
   };
   let lang = localStorage.getItem("xinzhi-lang") || "en";
@@ -97,18 +97,25 @@
     charts.splice(0).forEach((c) => c.dispose());
     const from = m.first_ts, to = m.last_ts + 1;
     const q = (s) => `machine=${encodeURIComponent(m.machine)}&sensor=${encodeURIComponent(s)}&from=${from}&to=${to}&points=600`;
-    const [{ sensors }, { alarms }, { windows }] = await Promise.all([
+    const [{ sensors }, { alarms }, { windows }, { breakdowns }] = await Promise.all([
       api("sensors?machine=" + encodeURIComponent(m.machine)),
       api("alarms?machine=" + encodeURIComponent(m.machine)),
       api(`downtime?from=${from}&to=${to}`),
+      api("breakdowns?machine=" + encodeURIComponent(m.machine)),
     ]);
     const mine = windows.filter((w) => w.machine === m.machine);
+    const failures = breakdowns.map((b) => [{ xAxis: b.reported_ms, name: b.fault, itemStyle: { color: "rgba(239,68,68,.18)" } },
+                                            { xAxis: b.repaired_ms || to }]);
     for (const s of sensors) {
       const div = document.createElement("div");
       div.className = "chart";
       div.dataset.sensor = s.sensor;
       box.appendChild(div);
-      const { buckets } = await api("readings?" + q(s.sensor));
+      const [{ buckets }, cleaning] = await Promise.all([
+        api("readings?" + q(s.sensor)),
+        api(`cleaning?machine=${encodeURIComponent(m.machine)}&sensor=${encodeURIComponent(s.sensor)}`).catch(() => ({ actions: [], imputed: [] })),
+      ]);
+      const defects = cleaning.actions.filter((a) => a.ts != null && a.old_value != null && a.step !== "dedup");
       const chart = echarts.init(div);
       charts.push(chart);
       const unit = s.unit ? ` (${s.unit})` : "";
@@ -116,7 +123,7 @@
         animation: false,
         title: { text: s.sensor + unit, left: 10, top: 6, textStyle: { fontSize: 13 } },
         tooltip: { trigger: "axis" },
-        legend: { right: 10, top: 6, data: [t("avg"), t("range"), t("alarm")] },
+        legend: { right: 10, top: 6, data: [t("avg"), t("range"), t("alarm"), t("defect"), t("imputed")] },
         grid: { left: 60, right: 30, top: 40, bottom: 60 },
         xAxis: { type: "time", axisLabel: { hideOverlap: true } },
         yAxis: { type: "value", scale: true },
@@ -127,7 +134,12 @@
             areaStyle: { color: "rgba(59,130,246,.18)" }, stack: "band", symbol: "none" },
           { name: t("avg"), type: "line", data: buckets.map((b) => [b.ts, b.avg]), symbol: "none", lineStyle: { width: 1.2, color: "#1d4ed8" },
             markArea: { itemStyle: { color: "rgba(107,114,128,.15)" },
-                        data: mine.map((w) => [{ xAxis: w.start_ms, name: w.kind }, { xAxis: w.end_ms || to }]) } },
+                        data: mine.map((w) => [{ xAxis: w.start_ms, name: w.kind }, { xAxis: w.end_ms || to }]).concat(failures) } },
+          { name: t("defect"), type: "scatter", symbol: "triangle", symbolSize: 7, itemStyle: { color: "#f59e0b" },
+            tooltip: { formatter: (p) => `${p.data[2]}: ${p.data[3]}` },
+            data: defects.map((a) => [a.ts, a.old_value, a.step, a.reason]) },
+          { name: t("imputed"), type: "scatter", symbolSize: 6, itemStyle: { color: "#fff", borderColor: "#16a34a", borderWidth: 1.5 },
+            data: cleaning.imputed.map((i) => [i.ts, i.value]) },
           { name: t("alarm"), type: "scatter", symbolSize: 8, itemStyle: { color: "#ef4444" },
             data: alarms.filter((a) => !a.sensor || a.sensor === s.sensor).map((a) => {
               const b = buckets.find((x, i) => i + 1 === buckets.length || buckets[i + 1].ts > a.ts);
