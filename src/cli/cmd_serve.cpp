@@ -4,7 +4,6 @@
 #include <signal.h>
 
 #include <atomic>
-#include <filesystem>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -72,10 +71,8 @@ void run_serve(ServeCli& c) {
   if (!loopback) std::cerr << fmt::format("serve: listening on {}, which is not loopback: reachable from other machines\n", c.o.host);
   if (c.o.web_dir.empty()) {
     // The dashboard the build assembled next to the binary.
-    std::error_code ec;
-    const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-    if (!ec && std::filesystem::exists(exe.parent_path() / "dashboard" / "index.html", ec)) c.o.web_dir = (exe.parent_path() / "dashboard").string();
-    else std::cerr << "serve: no dashboard found next to the binary (dashboard/index.html): the API only\n";
+    c.o.web_dir = serve::installed_dashboard_dir();
+    if (c.o.web_dir.empty()) std::cerr << "serve: no dashboard found next to the binary (dashboard/index.html): the API only\n";
   } else if (c.o.web_dir == "none") {
     c.o.web_dir.clear();
   }

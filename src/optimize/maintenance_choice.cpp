@@ -64,6 +64,7 @@ std::vector<MaintenanceChoice> choose_maintenance(const Instance& base, const Sc
   }
   const Schedule& keep = plans[best];
   std::vector<MaintenanceChoice> out;
+  std::vector<const Schedule*> alone;  // per candidate: the plan its cost_maintain comes from
   for (std::size_t k = 0; k < candidates.size(); ++k) {
     const auto& c = candidates[k];
     double failing = 0;
@@ -76,8 +77,10 @@ std::vector<MaintenanceChoice> choose_maintenance(const Instance& base, const Sc
     m.machine = c.machine;
     m.p_fail = c.p_fail;
     m.cost_keep = (1 - c.p_fail) * as_is + c.p_fail * failing;
-    m.cost_maintain = std::min(realised(with[k], plans[k + 1], sim, o.objective, {}),
-                               realised(with[k], keep, sim, o.objective, {}));
+    const double own = realised(with[k], plans[k + 1], sim, o.objective, {});
+    const double kept_as_is = realised(with[k], keep, sim, o.objective, {});
+    m.cost_maintain = std::min(own, kept_as_is);
+    alone.push_back(kept_as_is < own ? &keep : &plans[k + 1]);
     m.worth_alone = m.cost_maintain < m.cost_keep;
     out.push_back(m);
   }
@@ -95,16 +98,28 @@ std::vector<MaintenanceChoice> choose_maintenance(const Instance& base, const Sc
   Instance kept = base;
   Schedule kept_plan = keep;
   double kept_cost = as_is;
+  bool any_kept = false;
   for (std::size_t k : order) {
-    Instance trial = kept;
-    trial.calendars[candidates[k].machine].push_back(Window{0, o.pm_duration, "preventive", fmt::format("candidates[{}]", k)});
-    finish_calendars(trial);
-    // The best of the plans at hand for it: the one kept so far, the machine's own, and a new search.
-    Schedule best_plan = replanned(trial);
-    double cost = realised(trial, best_plan, sim, o.objective, {});
-    for (const Schedule* other : {&kept_plan, &plans[k + 1]}) {
-      const double v = realised(trial, *other, sim, o.objective, {});
-      if (v < cost) cost = v, best_plan = *other;
+    Instance trial;
+    Schedule best_plan;
+    double cost;
+    if (!any_kept) {
+      // Nothing kept yet: the trial is the machine's own instance, priced above (the same search
+      // from the same plan would find the same plan again).
+      trial = with[k];
+      best_plan = *alone[k];
+      cost = out[k].cost_maintain;
+    } else {
+      trial = kept;
+      trial.calendars[candidates[k].machine].push_back(Window{0, o.pm_duration, "preventive", fmt::format("candidates[{}]", k)});
+      finish_calendars(trial);
+      // The best of the plans at hand for it: the one kept so far, the machine's own, and a new search.
+      best_plan = replanned(trial);
+      cost = realised(trial, best_plan, sim, o.objective, {});
+      for (const Schedule* other : {&kept_plan, &plans[k + 1]}) {
+        const double v = realised(trial, *other, sim, o.objective, {});
+        if (v < cost) cost = v, best_plan = *other;
+      }
     }
     out[k].marginal_cost = cost - kept_cost;
     out[k].failure_cost = out[k].cost_keep - as_is;  // p (cost(failure) - cost(as it is))
@@ -113,6 +128,7 @@ std::vector<MaintenanceChoice> choose_maintenance(const Instance& base, const Sc
       kept = std::move(trial);
       kept_plan = std::move(best_plan);
       kept_cost = cost;
+      any_kept = true;
     }
   }
   return out;

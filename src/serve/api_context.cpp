@@ -50,10 +50,19 @@ ApiContext::ApiContext(std::string db_path, const std::vector<std::string>& text
   writer_ = std::make_unique<store::Warehouse>(db_path_, false);
   store::ensure_serving_indexes(writer_->db());
   cache_ = std::make_unique<SeriesCache>();
-  feed_ = std::make_unique<LiveFeed>(db_path_);
 }
 
 ApiContext::~ApiContext() = default;
+
+LiveFeed& ApiContext::feed() {
+  std::call_once(feed_started_, [this] { feed_ = std::make_unique<LiveFeed>(db_path_); });
+  return *feed_;
+}
+
+void ApiContext::stop_feed() {
+  std::call_once(feed_started_, [] {});  // none started: none will be
+  if (feed_) feed_->stop();
+}
 
 void ApiContext::set_jobs(std::unique_ptr<Jobs> jobs) { jobs_ = std::move(jobs); }
 

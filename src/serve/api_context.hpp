@@ -47,7 +47,11 @@ class ApiContext {
 
   const std::string& db_path() const { return db_path_; }
   TextService& text() { return *text_; }
-  LiveFeed& feed() { return *feed_; }
+  // The feed of new rows, started by its first user (the live stream, the alarm rules): a
+  // context that never streams (a snapshot) polls nothing.
+  LiveFeed& feed();
+  // Stops the feed if it was started.
+  void stop_feed();
   Jobs& jobs() { return *jobs_; }
   void set_jobs(std::unique_ptr<Jobs> jobs);
   // This thread's read-only connection (opened on first use) and its prepared series queries.
@@ -67,6 +71,7 @@ class ApiContext {
   std::mutex write_mutex_;
   std::unique_ptr<store::Warehouse> writer_;
   std::unique_ptr<SeriesCache> cache_;
+  std::once_flag feed_started_;
   std::unique_ptr<LiveFeed> feed_;
   std::unique_ptr<Jobs> jobs_;
 };

@@ -36,11 +36,15 @@ std::vector<std::shared_ptr<const FeedBatch>> LiveFeed::wait_after(std::uint64_t
 
 void LiveFeed::run() {
   std::unique_ptr<store::Database> db;
+  std::unique_ptr<store::SeriesQueries> queries;
   std::int64_t watermark = -1, alarm_mark = -1;
   while (!stop_) {
     try {
-      if (!db) db = std::make_unique<store::Database>(db_path_, store::Database::Mode::read_only);
-      const std::int64_t top = store::query_int(*db, "SELECT max(rowid) FROM readings").value_or(0);
+      if (!db) {
+        db = std::make_unique<store::Database>(db_path_, store::Database::Mode::read_only);
+        queries = std::make_unique<store::SeriesQueries>(*db);
+      }
+      const std::int64_t top = queries->max_rowid();
       const std::int64_t alarms = store::query_int(*db, "SELECT max(id) FROM alarms").value_or(0);
       if (watermark < 0) watermark = top, alarm_mark = alarms;  // only what comes after the start
       if (top > watermark || alarms > alarm_mark) {
@@ -63,6 +67,7 @@ void LiveFeed::run() {
       }
     } catch (const std::exception& e) {
       spdlog::warn("serve: the live feed could not read the warehouse: {}", e.what());
+      queries.reset();
       db.reset();
     }
     std::unique_lock<std::mutex> lock(mutex_);

@@ -199,28 +199,24 @@ struct Server::Impl {
                                                       route.method, route.path, role_name(route.role))});
         return;
       }
+      std::optional<ApiError> failure;
       try {
         route.handler(*api, req, res, who);
       } catch (const ApiError& e) {
-        reply_error(res, e);
+        failure = e;
       } catch (const Error& e) {
-        if (e.kind() == ErrorKind::input) reply_error(res, {400, e.place(), e.message()});
-        else {
+        if (e.kind() == ErrorKind::input) {
+          failure = ApiError{400, e.place(), e.message()};
+        } else {
           spdlog::error("serve: {} {}: {}", req.method, req.path, e.what());
-          reply_error(res, {500, "", "internal error (see the server's log)"});
+          failure = ApiError{500, "", "internal error (see the server's log)"};
         }
       } catch (const std::exception& e) {
         spdlog::error("serve: {} {}: {}", req.method, req.path, e.what());
-        reply_error(res, {500, "", "internal error (see the server's log)"});
+        failure = ApiError{500, "", "internal error (see the server's log)"};
       }
-      if (route.writes || res.status >= 400) {
-        std::string detail;
-        if (res.status >= 400) {
-          const auto body = nlohmann::json::parse(res.body, nullptr, false);
-          if (!body.is_discarded() && body.contains("error")) detail = body["error"].value("message", "");
-        }
-        audit(req, &who, res.status, detail);
-      }
+      if (failure) reply_error(res, *failure);
+      if (route.writes || res.status >= 400) audit(req, &who, res.status, failure ? failure->message : "");
     };
   }
 };
@@ -338,7 +334,7 @@ void Server::run(const std::atomic<bool>* stop_flag) {
 void Server::stop() {
   impl_->mqtt_stop = true;
   if (impl_->alarms) impl_->alarms->stop();
-  if (impl_->api) impl_->api->feed().stop();  // live streams end first, so their threads are free
+  if (impl_->api) impl_->api->stop_feed();  // live streams end first, so their threads are free
   if (impl_->http) impl_->http->stop();
 }
 

@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include "store/maintenance_log.hpp"
+#include "store/quarantine_table.hpp"
 
 namespace xinzhi::store {
 
@@ -116,12 +117,13 @@ nlohmann::json quality_json(Database& db, const std::string& machine) {
 }
 
 nlohmann::json quarantine_json(Database& db, int limit, std::int64_t before_id) {
-  Statement by(db, "SELECT stage, reason, count(*) AS count, min(place) AS first_place FROM quarantine "
-                   "GROUP BY stage, reason ORDER BY count DESC LIMIT 50");
+  nlohmann::json by = nlohmann::json::array();
+  for (const auto& r : quarantine_by_reason(db, "", 50))
+    by.push_back({{"reason", r.reason}, {"count", r.count}, {"first_place", r.first_place}});
   Statement rows(db, "SELECT id, source, place, substr(raw, 1, 512) AS raw, reason, stage, created_ms FROM quarantine "
                      "WHERE id < ? ORDER BY id DESC LIMIT ?");
   rows.bind(1, before_id > 0 ? before_id : std::numeric_limits<std::int64_t>::max()).bind(2, limit);
-  return {{"by_reason", rows_json(by)}, {"rows", rows_json(rows)},
+  return {{"by_reason", by}, {"rows", rows_json(rows)},
           {"total", query_int(db, "SELECT count(*) FROM quarantine").value_or(0)}};
 }
 

@@ -187,7 +187,9 @@ TEST(Serve, TheRoleMatrixHoldsOnEveryRouteAndNoWriteGetsPastAViewer) {
         EXPECT_LT(res->status, 500) << r.path << ": " << res->body;
       }
     }
-    if (r.writes) EXPECT_GT(r.role, serve::Role::viewer) << r.path << " writes and a viewer may call it";
+    if (r.writes) {
+      EXPECT_GT(r.role, serve::Role::viewer) << r.path << " writes and a viewer may call it";
+    }
   }
   // The viewer's write attempts changed nothing and are in the audit trail.
   EXPECT_EQ(p.count("SELECT count(*) FROM readings"), readings);
