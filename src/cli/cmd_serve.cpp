@@ -130,7 +130,7 @@ void add_serve_command(CLI::App& app) {
   s->add_option("--pipeline", c->o.pipelines, "A pipeline file operators may run (POST /api/v1/jobs); repeat for several")
       ->check(CLI::ExistingFile);
   s->add_option("--alarms", c->o.alarm_rules,
-                "Alarm rules (YAML: above, below, rate_per_min, or minutes without data; see src/serve/alarm_rules.hpp)")
+                "Alarm rules (YAML: above, below, rate_per_min, minutes without data, or anomaly_score; see src/serve/alarm_rules.hpp)")
       ->check(CLI::ExistingFile);
   s->add_option("--snapshot", c->snapshot, "Write the dashboard of the warehouse as one self-contained HTML file and exit");
   s->add_option("--web", c->o.web_dir, "The dashboard's folder (default: dashboard/ next to the binary; none: no dashboard)");

@@ -1,5 +1,8 @@
 #include "store/predictions_table.hpp"
 
+#include <set>
+#include <tuple>
+
 namespace xinzhi::store {
 
 void write_predictions(Database& db, const std::vector<Prediction>& predictions) {
@@ -27,11 +30,23 @@ std::vector<Prediction> read_predictions(Database& db, const std::string& model)
 
 void replace_alarms(Database& db, const std::string& rule, const std::vector<Alarm>& alarms) {
   Transaction tx(db);
-  Statement del(db, "DELETE FROM alarms WHERE rule = ?");
-  del.bind(1, rule).run();
-  Statement ins(db, "INSERT OR REPLACE INTO alarms(machine, sensor, ts, score, rule, state) VALUES (?, ?, ?, ?, ?, ?)");
-  for (const auto& a : alarms)
-    ins.bind(1, a.machine).bind(2, a.sensor).bind(3, a.ts).bind(4, a.score).bind(5, rule).bind(6, a.state).run();
+  // Alarms found again keep their id, state and who changed it (an operator's acknowledgement
+  // survives a re-run of the detector); only their score is refreshed. Those not found again go.
+  std::set<std::tuple<std::string, std::string, TimestampMs>> found;
+  Statement upsert(db,
+                   "INSERT INTO alarms(machine, sensor, ts, score, rule, state) VALUES (?, ?, ?, ?, ?, ?) "
+                   "ON CONFLICT(machine, sensor, ts, rule) DO UPDATE SET score = excluded.score");
+  for (const auto& a : alarms) {
+    upsert.bind(1, a.machine).bind(2, a.sensor).bind(3, a.ts).bind(4, a.score).bind(5, rule).bind(6, a.state).run();
+    found.emplace(a.machine, a.sensor, a.ts);
+  }
+  std::vector<std::int64_t> gone;
+  Statement all(db, "SELECT id, machine, sensor, ts FROM alarms WHERE rule = ?");
+  all.bind(1, rule);
+  while (all.step())
+    if (!found.count({all.get_text(1), all.get_text(2), all.get_int(3)})) gone.push_back(all.get_int(0));
+  Statement del(db, "DELETE FROM alarms WHERE id = ?");
+  for (const std::int64_t id : gone) del.bind(1, id).run();
   tx.commit();
 }
 

@@ -32,7 +32,8 @@ struct Alarm {
 // Replaces the model's predictions at these times (one transaction).
 void write_predictions(Database& db, const std::vector<Prediction>& predictions);
 std::vector<Prediction> read_predictions(Database& db, const std::string& model = "");
-// Replaces the alarms of `rule` by these (one transaction).
+// Makes the alarms of `rule` these (one transaction): new ones are added, those no longer raised
+// are removed, and those raised again keep their state (acknowledged, cleared) and its author.
 void replace_alarms(Database& db, const std::string& rule, const std::vector<Alarm>& alarms);
 std::vector<Alarm> read_alarms(Database& db);
 

@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <regex>
 #include <thread>
 
@@ -557,12 +558,60 @@ TEST(Serve, AlarmRulesRaiseThresholdRateAndNoDataAlarms) {
   EXPECT_EQ(state, "cleared");
 }
 
+TEST(Serve, AnAnomalyScoreRuleScoresLiveReadingsAgainstTheStoredSeries) {
+  Plant p;
+  // M3's temperature: a slow wave with a little deterministic wobble, 3000 readings a minute apart.
+  auto wave = [](int i) { return 50 + 2 * std::sin(i / 10.0) + 0.1 * ((i * 7919) % 11 - 5) / 5.0; };
+  {
+    store::Warehouse wh(p.db);
+    store::Transaction tx(wh.db());
+    store::ReadingAppender out(wh.db());
+    for (int i = 0; i < 3000; ++i) out.append({kT0 + i * 60'000LL, "M3", "temperature", wave(i), std::nullopt});
+    tx.commit();
+    wh.db().exec("INSERT INTO sensors(machine, sensor, unit, readings) VALUES ('M3', 'temperature', 'degC', 3000)");
+  }
+  xinzhi::testing::write_text(p.dir / "rules.yaml", "rules:\n  - {name: odd, machine: M3, anomaly_score: 0.9}\n");
+  serve::ServeOptions o = options(p);
+  o.alarm_rules = p.dir / "rules.yaml";
+  Running s(o);
+  auto c = s.client();
+  auto odd_alarms = [&] {
+    nlohmann::json found = nlohmann::json::array();
+    const nlohmann::json all = body_of(c.Get("/api/v1/alarms?limit=100", auth(p.viewer)));
+    for (const auto& a : all["alarms"])
+      if (a["rule"] == "rule:odd") found.push_back(a);
+    return found;
+  };
+  // The wave goes on as before: nothing is anomalous.
+  std::string csv;
+  for (int i = 3000; i < 3030; ++i) csv += fmt::format("{},M3,temperature,{}\n", kT0 + i * 60'000LL, wave(i));
+  ASSERT_EQ(c.Post("/api/v1/readings", auth(p.op), csv, "text/csv")->status, 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  EXPECT_EQ(odd_alarms().size(), 0u) << odd_alarms().dump();
+  // A reading far outside everything the series did: one alarm, for that reading.
+  const TimestampMs spike = kT0 + 3030 * 60'000LL;
+  ASSERT_EQ(c.Post("/api/v1/readings", auth(p.op), fmt::format("{},M3,temperature,95\n", spike), "text/csv")->status, 200);
+  nlohmann::json odd;
+  for (int i = 0; i < 50 && odd.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    odd = odd_alarms();
+  }
+  ASSERT_EQ(odd.size(), 1u) << odd.dump();
+  EXPECT_EQ(odd[0]["ts"], spike);
+  EXPECT_EQ(odd[0]["machine"], "M3");
+  EXPECT_EQ(odd[0]["sensor"], "temperature");
+  EXPECT_GT(odd[0]["score"].get<double>(), 0.9);
+  // M1 and M2 are not watched by the rule.
+  EXPECT_EQ(p.count("SELECT count(*) FROM alarms WHERE rule = 'rule:odd' AND machine <> 'M3'"), 0);
+}
+
 TEST(Serve, ABadAlarmRuleFileIsRefusedWithItsPlace) {
   Plant p;
   for (auto [text, words] : {std::pair{"rules:\n  - {name: x, above: 1, below: 2}\n", "exactly one of"},
                              std::pair{"rules:\n  - {name: x, minutes: -1}\n", "must be positive"},
                              std::pair{"rules:\n  - {name: x, abov: 1}\n", "abov"},
-                             std::pair{"rules:\n  - {above: 1}\n", "name"}}) {
+                             std::pair{"rules:\n  - {above: 1}\n", "name"},
+                             std::pair{"rules:\n  - {name: x, anomaly_score: 1.5}\n", "between 0 and 1"}}) {
     xinzhi::testing::write_text(p.dir / "bad.yaml", text);
     serve::ServeOptions o = options(p);
     o.alarm_rules = p.dir / "bad.yaml";

@@ -4,7 +4,9 @@
 #include <sqlite3.h>
 
 #include "core/error.hpp"
+#include "store/predictions_table.hpp"
 #include "store/schema.hpp"
+#include "store/serving_tables.hpp"
 #include "store/warehouse.hpp"
 #include "support/test_support.hpp"
 
@@ -49,6 +51,46 @@ TEST(Warehouse, ReadingsRoundTripWithNulls) {
   EXPECT_EQ(back.column("value").null_count(), 10u);
   for (std::size_t i = 1; i < back.row_count(); ++i)
     EXPECT_LT(back.column("ts").int_at(i - 1), back.column("ts").int_at(i));  // ordered by ts
+}
+
+TEST(Warehouse, ADetectorsRerunKeepsTheStatesOfItsAlarms) {
+  TempDir dir;
+  store::Warehouse wh(dir / "w.db");
+  auto& db = wh.db();
+  const std::string rule = "streaming>0.99";
+  store::replace_alarms(db, rule, {{"M1", "vibration", 1000, 0.995, rule, "open"}, {"M1", "vibration", 2000, 0.999, rule, "open"},
+                                   {"M2", "load", 1500, 0.992, rule, "open"}});
+  store::replace_alarms(db, "rule:other", {{"M1", "vibration", 1000, 1, "rule:other", "open"}});
+  std::int64_t first = 0, m2 = 0;
+  {
+    store::Statement q(db, "SELECT id, machine FROM alarms WHERE rule = ? ORDER BY ts");
+    q.bind(1, rule);
+    ASSERT_TRUE(q.step());
+    first = q.get_int(0);
+    ASSERT_TRUE(q.step());
+    m2 = q.get_int(0);
+  }
+  ASSERT_TRUE(store::set_alarm_state(db, first, "acknowledged", "alice", 5000));
+  ASSERT_TRUE(store::set_alarm_state(db, m2, "cleared", "bob", 6000));
+  // The detector runs again: the first alarm is found again (a new score), M2's is not, one is new.
+  store::replace_alarms(db, rule, {{"M1", "vibration", 1000, 0.997, rule, "open"}, {"M1", "vibration", 2000, 0.999, rule, "open"},
+                                   {"M1", "vibration", 3000, 0.993, rule, "open"}});
+  store::Statement q(db, "SELECT id, ts, score, state, changed_by FROM alarms WHERE rule = ? ORDER BY ts");
+  q.bind(1, rule);
+  std::vector<std::tuple<std::int64_t, std::int64_t, double, std::string, std::string>> rows;
+  while (q.step()) rows.emplace_back(q.get_int(0), q.get_int(1), q.get_double(2), q.get_text(3), q.get_text(4));
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(std::get<0>(rows[0]), first) << "the alarm kept its id";
+  EXPECT_DOUBLE_EQ(std::get<2>(rows[0]), 0.997);
+  EXPECT_EQ(std::get<3>(rows[0]), "acknowledged");
+  EXPECT_EQ(std::get<4>(rows[0]), "alice");
+  EXPECT_EQ(std::get<3>(rows[1]), "open");
+  EXPECT_EQ(std::get<1>(rows[2]), 3000);
+  EXPECT_EQ(std::get<3>(rows[2]), "open");
+  // Another rule's alarm at the same place and time is untouched.
+  store::Statement other(db, "SELECT count(*) FROM alarms WHERE rule = 'rule:other'");
+  ASSERT_TRUE(other.step());
+  EXPECT_EQ(other.get_int(0), 1);
 }
 
 TEST(Warehouse, OrdersAndTextRecordsRoundTrip) {
